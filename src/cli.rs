@@ -1,0 +1,247 @@
+//! Purpose: the command line. Parses arguments (clap), calls one use case, prints the result for
+//! people or as JSON. Holds no search or parsing logic of its own.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::notes;
+use crate::search::{Glossary, NoteIndex, SearchOptions, SearchResults};
+
+/// What an empty query gets.
+pub const ASK_USAGE: &str =
+    "type a few words to look up, for example: studybot ask \"kinesis fanout\"";
+
+#[derive(Debug, Parser)]
+#[command(name = "studybot", version, about = "A study companion for cloud certification study groups")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Look something up in the notes: best passages with highlighted snippets and citations.
+    Ask(AskArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// What to look up. Without it, queries are read from stdin, one per line, and each is
+    /// answered with one line of JSON.
+    pub query: Vec<String>,
+    /// A notes folder to search (repeatable) [default: <content>/notes]
+    #[arg(long = "notes", value_name = "DIR")]
+    pub notes: Vec<PathBuf>,
+    /// How many passages to show (1-50).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub limit: u16,
+    /// Only passages of this topic (a notes file name without extension, such as kinesis).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Acronym glossary [default: <content>/synonyms.toml]
+    #[arg(long, value_name = "FILE")]
+    pub glossary: Option<PathBuf>,
+    /// The content folder (notes, questions, glossary).
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Ask(args) => ask(&args),
+    }
+}
+
+/// Loads notes folders and the glossary and builds the index, logging what was skipped.
+pub fn build_index(dirs: &[PathBuf], glossary: Option<&Path>, content: &Path) -> anyhow::Result<NoteIndex> {
+    let started = Instant::now();
+    let loaded = notes::load_dirs(dirs)?;
+    let glossary = match glossary {
+        Some(path) => Glossary::load(path)?,
+        None => {
+            let default = content.join("synonyms.toml");
+            if default.exists() {
+                Glossary::load(&default)?
+            } else {
+                tracing::warn!(path = %default.display(), "no acronym glossary; acronyms will not be expanded");
+                Glossary::default()
+            }
+        }
+    };
+    let files = loaded.files.len();
+    let passages = loaded.passages.len();
+    let index = NoteIndex::build(loaded.passages, glossary).context("failed to build the search index")?;
+    tracing::info!(files, passages, ms = started.elapsed().as_secs_f64() * 1e3, "notes indexed");
+    Ok(index)
+}
+
+fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
+    let query = args.query.join(" ");
+    let from_stdin = args.query.is_empty();
+    if !from_stdin && query.trim().is_empty() {
+        eprintln!("studybot ask: {ASK_USAGE}");
+        return Ok(ExitCode::from(2));
+    }
+    let dirs = if args.notes.is_empty() {
+        vec![args.content.join("notes")]
+    } else {
+        args.notes.clone()
+    };
+    let index = build_index(&dirs, args.glossary.as_deref(), &args.content)?;
+    let opts = SearchOptions {
+        limit: usize::from(args.limit),
+        topic: args.topic.clone(),
+    };
+    if let Some(topic) = &opts.topic {
+        if !index.topics().contains_key(&notes::slugify(topic)) {
+            let known: Vec<&str> = index.topics().keys().map(String::as_str).collect();
+            anyhow::bail!("unknown topic {topic:?}; topics in these notes: {}", known.join(", "));
+        }
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if from_stdin {
+        if std::io::stdin().is_terminal() {
+            eprintln!("reading queries from stdin, one per line (Ctrl-D to end)");
+        }
+        let mut input = std::io::stdin().lock();
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let q = String::from_utf8_lossy(&line);
+            let q = q.trim_end_matches(['\n', '\r']);
+            let json = if q.trim().is_empty() {
+                serde_json::to_string(&JsonAnswer::empty(q))?
+            } else {
+                let results = index.search(q, &opts)?;
+                serde_json::to_string(&JsonAnswer::new(q, &results))?
+            };
+            writeln!(out, "{json}")?;
+            out.flush()?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let results = index.search(&query, &opts)?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&JsonAnswer::new(&query, &results))?)?;
+    } else {
+        write!(out, "{}", render_text(&query, &results))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The human rendering of search results.
+pub fn render_text(query: &str, results: &SearchResults) -> String {
+    let mut s = String::new();
+    if results.hits.is_empty() {
+        s.push_str(&format!("No passages match \"{}\".\n", query.trim()));
+    }
+    let width = results
+        .hits
+        .iter()
+        .map(|h| h.passage.heading().chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for (i, hit) in results.hits.iter().enumerate() {
+        let heading = hit.passage.heading();
+        let pad = width.saturating_sub(heading.chars().count());
+        s.push_str(&format!(
+            "{}. {heading}{}   {}\n   {}\n",
+            i + 1,
+            " ".repeat(pad),
+            hit.passage.citation(),
+            hit.snippet
+        ));
+    }
+    if !results.corrections.is_empty() {
+        let list: Vec<String> = results
+            .corrections
+            .iter()
+            .map(|c| format!("{} for {}", c.used, c.typed))
+            .collect();
+        s.push_str(&format!("(also searched: {})\n", list.join(", ")));
+    }
+    s
+}
+
+#[derive(Debug, Serialize)]
+struct JsonAnswer<'a> {
+    query: &'a str,
+    took_ms: f64,
+    hits: Vec<JsonHit<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    corrections: Vec<JsonCorrection<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonHit<'a> {
+    file: &'a str,
+    start_line: u32,
+    end_line: u32,
+    heading: &'a [String],
+    snippet: &'a str,
+    score: f32,
+    topics: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct JsonCorrection<'a> {
+    typed: &'a str,
+    used: &'a str,
+}
+
+impl<'a> JsonAnswer<'a> {
+    fn new(query: &'a str, results: &'a SearchResults) -> Self {
+        JsonAnswer {
+            query,
+            took_ms: (results.took.as_secs_f64() * 1e6).round() / 1e3,
+            hits: results
+                .hits
+                .iter()
+                .map(|h| JsonHit {
+                    file: &h.passage.file,
+                    start_line: h.passage.start_line,
+                    end_line: h.passage.end_line,
+                    heading: &h.passage.heading_path,
+                    snippet: &h.snippet,
+                    score: (h.score * 1000.0).round() / 1000.0,
+                    topics: &h.passage.topics,
+                })
+                .collect(),
+            corrections: results
+                .corrections
+                .iter()
+                .map(|c| JsonCorrection { typed: &c.typed, used: &c.used })
+                .collect(),
+            message: None,
+        }
+    }
+
+    fn empty(query: &'a str) -> Self {
+        JsonAnswer {
+            query,
+            took_ms: 0.0,
+            hits: Vec::new(),
+            corrections: Vec::new(),
+            message: Some(ASK_USAGE),
+        }
+    }
+}

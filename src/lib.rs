@@ -1,0 +1,8 @@
+//! studybot: a Discord study companion for cloud certification study groups.
+//!
+//! The domain (notes, search) knows nothing of Discord; the command line in [`cli`] is one
+//! adapter over it. See `DESIGN.md` in the shared folder for the whole architecture.
+
+pub mod cli;
+pub mod notes;
+pub mod search;

@@ -1,0 +1,528 @@
+//! Purpose: full-text lookup in the notes. A tantivy index built in RAM from [`Passage`]s, a
+//! query built by hand from the learner's words (never raw QueryParser syntax, so stray quotes,
+//! colons and `@` cannot break it), compound-word joins, typo correction guarded by document
+//! frequency, acronym expansion from the glossary, and snippets in Discord markdown.
+//!
+//! Must not know SQL or Discord. Recipe and measurements: `BENCHMARKS.md`.
+
+pub mod analysis;
+pub mod eval;
+pub mod glossary;
+pub mod snippet;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::notes::{Passage, plain_text};
+use analysis::{MAIN_ANALYZER, RAW_ANALYZER, compound_alternatives, edit_distance, terms, typo_budget};
+pub use glossary::Glossary;
+
+/// Weights of the hand-built query (see `BENCHMARKS.md` for how they were chosen).
+const TITLE_BOOST: f32 = 2.0;
+const ALT_BOOST: f32 = 0.8;
+const TIE_BREAKER: f32 = 0.3;
+const TYPO_BOOST: f32 = 0.7;
+const ACRONYM_BOOST: f32 = 0.7;
+const PHRASE_BOOST: f32 = 0.5;
+/// A correction must be this many times more frequent than the word as typed.
+const TYPO_DF_RATIO: u64 = 3;
+const MAX_CORRECTIONS_PER_WORD: usize = 2;
+/// Longer queries are cut: nobody types more, and noise must stay cheap.
+const MAX_QUERY_CHARS: usize = 500;
+const MAX_QUERY_WORDS: usize = 24;
+const SNIPPET_CHARS: usize = 220;
+/// Results per query are capped here whatever the caller asks for.
+pub const MAX_LIMIT: usize = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What to search for besides the words.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    pub limit: usize,
+    /// Only passages of this topic (a notes file stem such as `kinesis`).
+    pub topic: Option<String>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { limit: 5, topic: None }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub passage: Passage,
+    pub score: f32,
+    /// One line of Discord markdown with the matched words in bold.
+    pub snippet: String,
+}
+
+/// A word the engine also searched under another spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub typed: String,
+    pub used: String,
+}
+
+/// The answer to one query.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    pub corrections: Vec<Correction>,
+    /// Query building, search and snippets; not index loading.
+    pub took: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    body: Field,
+    alt: Field,
+    raw: Field,
+    topic: Field,
+}
+
+/// The notes index: built once at start, searched by many.
+pub struct NoteIndex {
+    reader: IndexReader,
+    fields: Fields,
+    passages: Vec<Passage>,
+    plain: Vec<String>,
+    glossary: Glossary,
+    main: TextAnalyzer,
+    raw: TextAnalyzer,
+    topics: BTreeMap<String, usize>,
+}
+
+impl std::fmt::Debug for NoteIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NoteIndex")
+            .field("passages", &self.passages.len())
+            .field("glossary", &self.glossary.len())
+            .finish()
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let positions = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(MAIN_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let freqs = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
+    let fields = Fields {
+        id: b.add_u64_field("id", FAST),
+        title: b.add_text_field("title", positions.clone()),
+        body: b.add_text_field("body", positions),
+        alt: b.add_text_field("alt", freqs(MAIN_ANALYZER)),
+        raw: b.add_text_field("raw", freqs(RAW_ANALYZER)),
+        topic: b.add_text_field("topic", STRING),
+    };
+    (b.build(), fields)
+}
+
+impl NoteIndex {
+    /// Indexes passages in RAM. The glossary may be empty.
+    pub fn build(passages: Vec<Passage>, glossary: Glossary) -> Result<NoteIndex, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(MAIN_ANALYZER, analysis::main_analyzer());
+        index.tokenizers().register(RAW_ANALYZER, analysis::raw_analyzer());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+        let mut plain = Vec::with_capacity(passages.len());
+        let mut topics: BTreeMap<String, usize> = BTreeMap::new();
+        for (slot, p) in passages.iter().enumerate() {
+            let body = plain_text(&p.text);
+            let title = p.heading();
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(fields.id, slot as u64);
+            doc.add_text(fields.title, &title);
+            doc.add_text(fields.body, &body);
+            doc.add_text(fields.alt, compound_alternatives(&format!("{title}\n{body}")));
+            doc.add_text(fields.raw, &title);
+            doc.add_text(fields.raw, &body);
+            for t in &p.topics {
+                doc.add_text(fields.topic, t);
+                *topics.entry(t.clone()).or_default() += 1;
+            }
+            writer.add_document(doc)?;
+            plain.push(body);
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(NoteIndex {
+            reader,
+            fields,
+            passages,
+            plain,
+            glossary,
+            main: analysis::main_analyzer(),
+            raw: analysis::raw_analyzer(),
+            topics,
+        })
+    }
+
+    pub fn passages(&self) -> &[Passage] {
+        &self.passages
+    }
+
+    /// Topics with their passage counts, sorted by name.
+    pub fn topics(&self) -> &BTreeMap<String, usize> {
+        &self.topics
+    }
+
+    /// Searches the notes. Any text is accepted; text with no searchable word gives no hits.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let limit = opts.limit.clamp(1, MAX_LIMIT);
+        let plan = self.plan(&searcher, query)?;
+        if plan.clauses.is_empty() {
+            return Ok(SearchResults {
+                hits: Vec::new(),
+                corrections: plan.corrections,
+                took: started.elapsed(),
+            });
+        }
+        let words: Box<dyn Query> = Box::new(BooleanQuery::new(
+            plan.clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ));
+        let query: Box<dyn Query> = match &opts.topic {
+            Some(topic) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, words),
+                (
+                    Occur::Must,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.topic, &crate::notes::slugify(topic)),
+                            IndexRecordOption::Basic,
+                        )),
+                        0.0,
+                    )),
+                ),
+            ])),
+            None => words,
+        };
+        let top = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
+        let snippets = self.snippet_generator(&searcher, &plan.highlight)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let ids = searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?;
+            let Some(slot) = ids.first(addr.doc_id) else { continue };
+            let Some(passage) = self.passages.get(slot as usize) else { continue };
+            let body = &self.plain[slot as usize];
+            hits.push(Hit {
+                passage: passage.clone(),
+                score,
+                snippet: render_snippet(&snippets, body),
+            });
+        }
+        Ok(SearchResults {
+            hits,
+            corrections: plan.corrections,
+            took: started.elapsed(),
+        })
+    }
+
+    fn plan(&self, searcher: &Searcher, query: &str) -> Result<Plan, SearchError> {
+        let f = self.fields;
+        let query = truncate_chars(query, MAX_QUERY_CHARS);
+        let mut raw_analyzer = self.raw.clone();
+        let mut main_analyzer = self.main.clone();
+        let mut words = terms(&mut raw_analyzer, query);
+        words.truncate(MAX_QUERY_WORDS);
+        let mut plan = Plan::default();
+        let stem = |w: &str| -> Option<String> { first_term(&mut self.main.clone(), w) };
+
+        // 0. A glued word the notes mostly write as two (`fanout` for `fan-out`) is searched as
+        //    its two words, so `fanout`, `fan-out`, `fan out` and `Fan-Out` ask the same thing.
+        let words = self.split_glued(searcher, words)?;
+
+        // 1. Every word, in title (×2), body and the compound field.
+        let mut stems = Vec::with_capacity(words.len());
+        for w in &words {
+            if let Some(s) = stem(w) {
+                if !stems.contains(&s) {
+                    plan.clauses.push(self.word_clause(&s, 1.0));
+                    plan.highlight.push(s.clone());
+                }
+                stems.push(s);
+            }
+        }
+
+        // 2. Adjacent words as one compound (`fan out` → `fanout` glued, or the two as a phrase),
+        //    kept only if the notes have the join.
+        for pair in words.windows(2) {
+            let joined = format!("{}{}", pair[0], pair[1]);
+            let Some(s) = stem(&joined) else { continue };
+            if stems.contains(&s) {
+                continue;
+            }
+            let in_alt = searcher.doc_freq(&Term::from_field_text(f.alt, &s))?;
+            let in_body = searcher.doc_freq(&Term::from_field_text(f.body, &s))?;
+            if in_alt + in_body == 0 {
+                continue;
+            }
+            let parts: Vec<String> = pair.iter().filter_map(|w| stem(w)).collect();
+            let mut either = vec![self.word_clause(&s, 1.0)];
+            either.extend(self.phrase_clause(&parts, 1.0));
+            plan.clauses.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(either, TIE_BREAKER)));
+            plan.highlight.push(s);
+        }
+
+        // 3. Typos: corrections from the notes' own vocabulary, much more frequent than the
+        //    word as typed.
+        for w in &words {
+            for used in self.corrections(searcher, w)? {
+                if let Some(s) = stem(&used) {
+                    if !stems.contains(&s) {
+                        plan.clauses.push(self.word_clause(&s, TYPO_BOOST));
+                        plan.highlight.push(s);
+                    }
+                }
+                plan.corrections.push(Correction { typed: w.clone(), used });
+            }
+        }
+
+        // 4. Acronyms both ways: `kds` → "kinesis data streams", and the phrase → `kds`.
+        for w in &words {
+            for expansion in self.glossary.expand(w) {
+                let exp_stems = terms(&mut main_analyzer, expansion);
+                if let Some(q) = self.phrase_clause(&exp_stems, ACRONYM_BOOST) {
+                    plan.clauses.push(q);
+                    plan.highlight.extend(exp_stems);
+                }
+            }
+        }
+        for (acronym, expansion) in self.glossary.entries() {
+            let exp_words = terms(&mut raw_analyzer, expansion);
+            if exp_words.len() > 1 && words.windows(exp_words.len()).any(|win| win == exp_words.as_slice()) {
+                if let Some(s) = stem(acronym) {
+                    if !stems.contains(&s) {
+                        plan.clauses.push(self.word_clause(&s, ACRONYM_BOOST));
+                        plan.highlight.push(s);
+                    }
+                }
+            }
+        }
+
+        // 5. The words as a phrase.
+        if stems.len() > 1 {
+            let phrase = PhraseQuery::new(
+                stems.iter().map(|s| Term::from_field_text(f.body, s)).collect(),
+            );
+            plan.clauses.push(Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)));
+        }
+        Ok(plan)
+    }
+
+    /// `DisjunctionMax(title ×2, body, alt ×0.8)` for one analyzed term.
+    fn word_clause(&self, stem: &str, boost: f32) -> Box<dyn Query> {
+        let f = self.fields;
+        let term = |field: Field, b: f32| -> Box<dyn Query> {
+            let q = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs);
+            Box::new(BoostQuery::new(Box::new(q), b))
+        };
+        let dismax = DisjunctionMaxQuery::with_tie_breaker(
+            vec![term(f.title, TITLE_BOOST), term(f.body, 1.0), term(f.alt, ALT_BOOST)],
+            TIE_BREAKER,
+        );
+        Box::new(BoostQuery::new(Box::new(dismax), boost))
+    }
+
+    /// A phrase in title or body; a single word as [`Self::word_clause`].
+    fn phrase_clause(&self, stems: &[String], boost: f32) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        match stems {
+            [] => None,
+            [one] => Some(self.word_clause(one, boost)),
+            many => {
+                let phrase = |field: Field, b: f32| -> Box<dyn Query> {
+                    let q = PhraseQuery::new(many.iter().map(|s| Term::from_field_text(field, s)).collect());
+                    Box::new(BoostQuery::new(Box::new(q), b))
+                };
+                let dismax = DisjunctionMaxQuery::with_tie_breaker(
+                    vec![phrase(f.title, TITLE_BOOST), phrase(f.body, 1.0)],
+                    TIE_BREAKER,
+                );
+                Some(Box::new(BoostQuery::new(Box::new(dismax), boost)))
+            }
+        }
+    }
+
+    /// Up to two spellings from the notes within the typo budget of `word` whose document
+    /// frequency is at least three times the word's own.
+    fn corrections(&self, searcher: &Searcher, word: &str) -> Result<Vec<String>, SearchError> {
+        let budget = typo_budget(word);
+        if budget == 0 {
+            return Ok(Vec::new());
+        }
+        let typed = Term::from_field_text(self.fields.raw, word);
+        let typed_df = searcher.doc_freq(&typed)?;
+        let fuzzy = FuzzyTermQuery::new(typed, budget, true);
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let automaton = fuzzy.automaton()?;
+            let inverted = segment.inverted_index(self.fields.raw)?;
+            let mut stream = inverted.terms().search(automaton).into_stream()?;
+            while stream.advance() {
+                let Ok(text) = std::str::from_utf8(stream.key()) else { continue };
+                if text != word {
+                    *found.entry(text.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let needed = (typed_df * TYPO_DF_RATIO).max(1);
+        let mut candidates: Vec<(usize, u64, String)> = found
+            .into_iter()
+            .filter(|(_, df)| *df >= needed)
+            .map(|(t, df)| (edit_distance(word, &t), df, t))
+            .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        Ok(candidates
+            .into_iter()
+            .take(MAX_CORRECTIONS_PER_WORD)
+            .map(|(_, _, t)| t)
+            .collect())
+    }
+
+    /// Replaces each glued word that the notes write more often as two words (`fanout` →
+    /// `fan`, `out`) by those two words.
+    fn split_glued(&self, searcher: &Searcher, words: Vec<String>) -> Result<Vec<String>, SearchError> {
+        let mut out = Vec::with_capacity(words.len() + 2);
+        for word in words {
+            match self.glued_split(searcher, &word)? {
+                Some((a, b)) => {
+                    out.push(a);
+                    out.push(b);
+                }
+                None => out.push(word),
+            }
+        }
+        Ok(out)
+    }
+
+    fn glued_split(&self, searcher: &Searcher, word: &str) -> Result<Option<(String, String)>, SearchError> {
+        if word.chars().count() < 5 || word.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        let f = self.fields;
+        let Some(stemmed) = first_term(&mut self.main.clone(), word) else { return Ok(None) };
+        let split_count = searcher.doc_freq(&Term::from_field_text(f.alt, &stemmed))?;
+        let glued_count = searcher.doc_freq(&Term::from_field_text(f.raw, word))?;
+        if split_count == 0 || split_count < glued_count {
+            return Ok(None);
+        }
+        let raw = |w: &str| Term::from_field_text(f.raw, w);
+        for (i, _) in word.char_indices().skip(2) {
+            let (a, b) = word.split_at(i);
+            if b.chars().count() < 2 {
+                break;
+            }
+            if searcher.doc_freq(&raw(a))? > 0 && searcher.doc_freq(&raw(b))? > 0 {
+                return Ok(Some((a.to_string(), b.to_string())));
+            }
+        }
+        Ok(None)
+    }
+
+    fn snippet_generator(&self, searcher: &Searcher, highlight: &[String]) -> Result<SnippetGenerator, SearchError> {
+        let mut weights = BTreeMap::new();
+        for s in highlight {
+            let df = searcher.doc_freq(&Term::from_field_text(self.fields.body, s))?;
+            if df > 0 {
+                weights.insert(s.clone(), 1.0 / (1.0 + df as f32));
+            }
+        }
+        Ok(SnippetGenerator::new(weights, self.main.clone(), self.fields.body, SNIPPET_CHARS))
+    }
+}
+
+#[derive(Default)]
+struct Plan {
+    clauses: Vec<Box<dyn Query>>,
+    /// Body terms to highlight.
+    highlight: Vec<String>,
+    corrections: Vec<Correction>,
+}
+
+fn render_snippet(generator: &SnippetGenerator, body: &str) -> String {
+    let snippet = generator.snippet(body);
+    if snippet.fragment().trim().is_empty() {
+        // Matched in the heading or the compound field only: show the passage's start.
+        let start = truncate_chars(body, SNIPPET_CHARS);
+        let start = match start.rfind(char::is_whitespace) {
+            Some(cut) if start.len() < body.len() && cut > 0 => &start[..cut],
+            _ => start,
+        };
+        return snippet::render(start, &[], false, start.len() < body.len());
+    }
+    let mut range = snippet.fragment_range();
+    let mut snippet = snippet;
+    if range.len() < SNIPPET_CHARS / 2 && body.len() > range.len() {
+        // tantivy picked a short tail fragment: widen it with the text before it.
+        let mut start = range.end.saturating_sub(SNIPPET_CHARS);
+        while !body.is_char_boundary(start) {
+            start += 1;
+        }
+        if start > 0 {
+            if let Some(space) = body[start..range.start].find(char::is_whitespace) {
+                start += space + 1;
+            }
+        }
+        let window = &body[start..range.end];
+        let widened = generator.snippet(window);
+        if widened.fragment_range() == (0..window.len()) {
+            snippet = widened;
+            range = start..range.end;
+        }
+    }
+    snippet::render(
+        snippet.fragment(),
+        snippet.highlighted(),
+        range.start > 0,
+        range.end < body.len(),
+    )
+}
+
+fn first_term(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
+    terms(analyzer, word).into_iter().next()
+}
+
+fn truncate_chars(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
