@@ -17,18 +17,24 @@ use studybot::search::{Glossary, NoteIndex, SearchOptions};
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let seeds = std::env::var_os("STUDYBOT_SEEDS").map_or_else(|| root.join("../shared/seeds"), PathBuf::from);
+    let seeds = std::env::var_os("STUDYBOT_SEEDS")
+        .map_or_else(|| root.join("../shared/seeds"), PathBuf::from);
     let labels = eval::load_labels(&root.join("tests/relevance/seeds.toml"))?;
     let glossary = Glossary::load(&root.join("content/synonyms.toml"))?;
-    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
     let scales: Vec<usize> = std::env::var("BENCH_SCALE")
         .ok()
         .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 10, 100]);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
 
     let parse_started = Instant::now();
-    let loaded = notes::load_dirs(&[seeds.clone()])?;
+    let loaded = notes::load_dirs(std::slice::from_ref(&seeds))?;
     let parse_time = parse_started.elapsed();
     let passages = loaded.passages;
     println!(
@@ -54,12 +60,17 @@ fn main() -> anyhow::Result<()> {
         fts = Some(rt.block_on(Fts::build(&passages))?);
         fts_builds.push(t.elapsed());
     }
-    let (Some(index), Some(fts)) = (index, fts) else { anyhow::bail!("no index built") };
+    let (Some(index), Some(fts)) = (index, fts) else {
+        anyhow::bail!("no index built")
+    };
 
     // Relevance.
     let mut ours_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
     let mut fts_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
-    let opts = SearchOptions { limit: 10, topic: None };
+    let opts = SearchOptions {
+        limit: 10,
+        topic: None,
+    };
     let mut worst: Vec<(f64, String)> = Vec::new();
     for q in &labels {
         let ours = index.search(&q.q, &opts)?;
@@ -68,30 +79,61 @@ fn main() -> anyhow::Result<()> {
         worst.push((m.ndcg10, q.q.clone()));
         push_kind(&mut ours_by_kind, q, m);
         let ids = rt.block_on(fts.search(&q.q))?;
-        let ranked: Vec<Ranked> = ids.iter().filter_map(|&i| passages.get(i)).map(as_ranked).collect();
+        let ranked: Vec<Ranked> = ids
+            .iter()
+            .filter_map(|&i| passages.get(i))
+            .map(as_ranked)
+            .collect();
         push_kind(&mut fts_by_kind, q, eval::evaluate(&ranked, &q.relevant));
     }
 
-    println!("## Relevance ({} queries over the seed notes)\n", labels.len());
-    println!("| queries | n | studybot nDCG@10 | FTS5 nDCG@10 | studybot MRR@10 | FTS5 MRR@10 | studybot Recall@5 | FTS5 Recall@5 |");
+    println!(
+        "## Relevance ({} queries over the seed notes)\n",
+        labels.len()
+    );
+    println!(
+        "| queries | n | studybot nDCG@10 | FTS5 nDCG@10 | studybot MRR@10 | FTS5 MRR@10 | studybot Recall@5 | FTS5 Recall@5 |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     let all_ours: Vec<Metrics> = ours_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
     let all_fts: Vec<Metrics> = fts_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
     for ((kind, o), (_, f)) in ours_by_kind.iter().zip(&fts_by_kind) {
         row(kind, o.len(), Metrics::mean(o), Metrics::mean(f));
     }
-    row("**all**", all_ours.len(), Metrics::mean(&all_ours), Metrics::mean(&all_fts));
+    row(
+        "**all**",
+        all_ours.len(),
+        Metrics::mean(&all_ours),
+        Metrics::mean(&all_fts),
+    );
     worst.sort_by(|a, b| a.0.total_cmp(&b.0));
-    println!("\nweakest queries for studybot (nDCG@10): {}\n",
-        worst.iter().take(6).map(|(s, q)| format!("`{q}` {s:.2}")).collect::<Vec<_>>().join(", "));
+    println!(
+        "\nweakest queries for studybot (nDCG@10): {}\n",
+        worst
+            .iter()
+            .take(6)
+            .map(|(s, q)| format!("`{q}` {s:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     // Latency, both engines interleaved per round.
     let (ours_lat, fts_lat) = latencies(&rt, &index, &fts, &labels, rounds)?;
     println!("## Speed on the seed notes ({} passages)\n", passages.len());
     println!("| engine | index build (median of 7) | query p50 | query p99 |");
     println!("|---|---|---|---|");
-    println!("| studybot (tantivy) | {:.1} ms | {:.3} ms | {:.3} ms |", ms(median(&mut ours_builds)), ms(pct(&ours_lat, 50.0)), ms(pct(&ours_lat, 99.0)));
-    println!("| SQLite FTS5 (porter) | {:.1} ms | {:.3} ms | {:.3} ms |", ms(median(&mut fts_builds)), ms(pct(&fts_lat, 50.0)), ms(pct(&fts_lat, 99.0)));
+    println!(
+        "| studybot (tantivy) | {:.1} ms | {:.3} ms | {:.3} ms |",
+        ms(median(&mut ours_builds)),
+        ms(pct(&ours_lat, 50.0)),
+        ms(pct(&ours_lat, 99.0))
+    );
+    println!(
+        "| SQLite FTS5 (porter) | {:.1} ms | {:.3} ms | {:.3} ms |",
+        ms(median(&mut fts_builds)),
+        ms(pct(&fts_lat, 50.0)),
+        ms(pct(&fts_lat, 99.0))
+    );
     println!(
         "\nratio studybot/FTS5: build {:.2}×, p50 {:.2}×, p99 {:.2}×\n",
         ms(median(&mut ours_builds)) / ms(median(&mut fts_builds)),
@@ -103,7 +145,9 @@ fn main() -> anyhow::Result<()> {
 
     // Growth: the notes repeated with varied words.
     println!("## Growth (seed notes repeated with varied words)\n");
-    println!("| corpus | passages | studybot build | FTS5 build | studybot p50 | studybot p99 | FTS5 p50 | FTS5 p99 |");
+    println!(
+        "| corpus | passages | studybot build | FTS5 build | studybot p50 | studybot p99 | FTS5 p50 | FTS5 p99 |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for &scale in &scales {
         let big = synthetic(&passages, scale);
@@ -116,14 +160,24 @@ fn main() -> anyhow::Result<()> {
         let (o, f) = latencies(&rt, &index, &fts, &labels, (rounds / 3).max(3))?;
         println!(
             "| {scale}× | {} | {:.0} ms | {:.0} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms |",
-            big.len(), ms(ours_build), ms(fts_build), ms(pct(&o, 50.0)), ms(pct(&o, 99.0)), ms(pct(&f, 50.0)), ms(pct(&f, 99.0))
+            big.len(),
+            ms(ours_build),
+            ms(fts_build),
+            ms(pct(&o, 50.0)),
+            ms(pct(&o, 99.0)),
+            ms(pct(&f, 50.0)),
+            ms(pct(&f, 99.0))
         );
     }
     Ok(())
 }
 
 fn as_ranked(p: &Passage) -> Ranked {
-    Ranked { file: p.file.clone(), start_line: p.start_line, end_line: p.end_line }
+    Ranked {
+        file: p.file.clone(),
+        start_line: p.start_line,
+        end_line: p.end_line,
+    }
 }
 
 fn push_kind(by_kind: &mut Vec<(String, Vec<Metrics>)>, q: &LabeledQuery, m: Metrics) {
@@ -147,7 +201,10 @@ fn latencies(
     labels: &[LabeledQuery],
     rounds: usize,
 ) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
-    let opts = SearchOptions { limit: 10, topic: None };
+    let opts = SearchOptions {
+        limit: 10,
+        topic: None,
+    };
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     for _ in 0..rounds {
@@ -170,7 +227,12 @@ fn synthetic(passages: &[Passage], scale: usize) -> Vec<Passage> {
     let vocab: Vec<String> = {
         let mut v: Vec<String> = passages
             .iter()
-            .flat_map(|p| p.text.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|p| {
+                p.text
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         v.sort();
         v.dedup();
@@ -187,7 +249,13 @@ fn synthetic(passages: &[Passage], scale: usize) -> Vec<Passage> {
                 q.text = p
                     .text
                     .split(' ')
-                    .map(|w| if rng.random_bool(0.3) { vocab[rng.random_range(0..vocab.len())].as_str() } else { w })
+                    .map(|w| {
+                        if rng.random_bool(0.3) {
+                            vocab[rng.random_range(0..vocab.len())].as_str()
+                        } else {
+                            w
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(" ");
             }
@@ -206,10 +274,15 @@ struct Fts {
 impl Fts {
     async fn build(passages: &[Passage]) -> anyhow::Result<Fts> {
         let opts = SqliteConnectOptions::new().in_memory(true);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
-        sqlx::query("CREATE VIRTUAL TABLE p USING fts5(title, body, tokenize = 'porter unicode61')")
-            .execute(&pool)
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
             .await?;
+        sqlx::query(
+            "CREATE VIRTUAL TABLE p USING fts5(title, body, tokenize = 'porter unicode61')",
+        )
+        .execute(&pool)
+        .await?;
         let mut tx = pool.begin().await?;
         for (i, p) in passages.iter().enumerate() {
             sqlx::query("INSERT INTO p (rowid, title, body) VALUES (?1, ?2, ?3)")
@@ -232,11 +305,15 @@ impl Fts {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query("SELECT rowid FROM p WHERE p MATCH ?1 ORDER BY bm25(p, 2.0, 1.0) LIMIT 10")
-            .bind(words.join(" OR "))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| r.get::<i64, _>(0) as usize - 1).collect())
+        let rows =
+            sqlx::query("SELECT rowid FROM p WHERE p MATCH ?1 ORDER BY bm25(p, 2.0, 1.0) LIMIT 10")
+                .bind(words.join(" OR "))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.get::<i64, _>(0) as usize - 1)
+            .collect())
     }
 }
 
@@ -253,4 +330,3 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     let i = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
-

@@ -18,7 +18,11 @@ pub const ASK_USAGE: &str =
     "type a few words to look up, for example: studybot ask \"kinesis fanout\"";
 
 #[derive(Debug, Parser)]
-#[command(name = "studybot", version, about = "A study companion for cloud certification study groups")]
+#[command(
+    name = "studybot",
+    version,
+    about = "A study companion for cloud certification study groups"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -63,7 +67,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads notes folders and the glossary and builds the index, logging what was skipped.
-pub fn build_index(dirs: &[PathBuf], glossary: Option<&Path>, content: &Path) -> anyhow::Result<NoteIndex> {
+pub fn build_index(
+    dirs: &[PathBuf],
+    glossary: Option<&Path>,
+    content: &Path,
+) -> anyhow::Result<NoteIndex> {
     let started = Instant::now();
     let loaded = notes::load_dirs(dirs)?;
     let glossary = match glossary {
@@ -80,8 +88,14 @@ pub fn build_index(dirs: &[PathBuf], glossary: Option<&Path>, content: &Path) ->
     };
     let files = loaded.files.len();
     let passages = loaded.passages.len();
-    let index = NoteIndex::build(loaded.passages, glossary).context("failed to build the search index")?;
-    tracing::info!(files, passages, ms = started.elapsed().as_secs_f64() * 1e3, "notes indexed");
+    let index =
+        NoteIndex::build(loaded.passages, glossary).context("failed to build the search index")?;
+    tracing::info!(
+        files,
+        passages,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "notes indexed"
+    );
     Ok(index)
 }
 
@@ -102,11 +116,14 @@ fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
         limit: usize::from(args.limit),
         topic: args.topic.clone(),
     };
-    if let Some(topic) = &opts.topic {
-        if !index.topics().contains_key(&notes::slugify(topic)) {
-            let known: Vec<&str> = index.topics().keys().map(String::as_str).collect();
-            anyhow::bail!("unknown topic {topic:?}; topics in these notes: {}", known.join(", "));
-        }
+    if let Some(topic) = &opts.topic
+        && !index.topics().contains_key(&notes::slugify(topic))
+    {
+        let known: Vec<&str> = index.topics().keys().map(String::as_str).collect();
+        anyhow::bail!(
+            "unknown topic {topic:?}; topics in these notes: {}",
+            known.join(", ")
+        );
     }
 
     let stdout = std::io::stdout();
@@ -138,7 +155,11 @@ fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
 
     let results = index.search(&query, &opts)?;
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&JsonAnswer::new(&query, &results))?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&JsonAnswer::new(&query, &results))?
+        )?;
     } else {
         write!(out, "{}", render_text(&query, &results))?;
     }
@@ -229,7 +250,10 @@ impl<'a> JsonAnswer<'a> {
             corrections: results
                 .corrections
                 .iter()
-                .map(|c| JsonCorrection { typed: &c.typed, used: &c.used })
+                .map(|c| JsonCorrection {
+                    typed: &c.typed,
+                    used: &c.used,
+                })
                 .collect(),
             message: None,
         }

@@ -104,13 +104,16 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Result<Notes, LoadError> {
     for dir in dirs {
         let meta = fs::metadata(dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => LoadError::Missing { path: dir.clone() },
-            _ => LoadError::Io { path: dir.clone(), source },
+            _ => LoadError::Io {
+                path: dir.clone(),
+                source,
+            },
         })?;
         if !meta.is_dir() {
             return Err(LoadError::NotADir { path: dir.clone() });
         }
         let mut files = Vec::new();
-        collect_files(dir, dir, &mut files, &mut notes.warnings, 0);
+        collect_files(dir, &mut files, &mut notes.warnings, 0);
         files.sort();
         for path in files {
             load_file(dir, &path, &mut notes);
@@ -120,7 +123,6 @@ pub fn load_dirs(dirs: &[PathBuf]) -> Result<Notes, LoadError> {
 }
 
 fn collect_files(
-    root: &Path,
     dir: &Path,
     out: &mut Vec<PathBuf>,
     warnings: &mut Vec<LoadWarning>,
@@ -150,7 +152,7 @@ fn collect_files(
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => collect_files(root, &path, out, warnings, depth + 1),
+            Ok(t) if t.is_dir() => collect_files(&path, out, warnings, depth + 1),
             Ok(_) => {
                 let ext = path
                     .extension()
@@ -304,7 +306,11 @@ mod tests {
     #[test]
     fn non_utf8_file_is_read_lossily_with_a_warning_naming_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "latin1.md", b"# Caf\xe9\nline two\nna\xefve text\n");
+        write(
+            dir.path(),
+            "latin1.md",
+            b"# Caf\xe9\nline two\nna\xefve text\n",
+        );
         let notes = load_dirs(&[dir.path().to_path_buf()]).unwrap();
         assert_eq!(notes.passages.len(), 1);
         assert!(notes.passages[0].text.contains("line two"));
@@ -337,7 +343,11 @@ mod tests {
     #[test]
     fn citation_joins_root_file_and_lines() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "k.md", b"# Kinesis\n\n## Enhanced fan-out\ndedicated 2 MB/s\n");
+        write(
+            dir.path(),
+            "k.md",
+            b"# Kinesis\n\n## Enhanced fan-out\ndedicated 2 MB/s\n",
+        );
         let notes = load_dirs(&[dir.path().to_path_buf()]).unwrap();
         let p = notes.passages.last().unwrap();
         assert_eq!(p.heading(), "Kinesis > Enhanced fan-out");

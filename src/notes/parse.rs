@@ -50,7 +50,10 @@ pub fn parse_note(file: &str, text: &str) -> ParsedNote {
         ..ParsedNote::default()
     };
     let markdown_ext = !file.to_ascii_lowercase().ends_with(".txt");
-    if !markdown_ext && !has_atx_heading(&lines[first..]) && lines[first..].iter().any(|l| is_separator(l)) {
+    if !markdown_ext
+        && !has_atx_heading(&lines[first..])
+        && lines[first..].iter().any(|l| is_separator(l))
+    {
         parse_outline(&lines, first, &mut note);
     } else {
         parse_markdown(&lines, first, &mut note);
@@ -91,9 +94,12 @@ fn front_matter(lines: &[&str]) -> (FrontMatter, usize) {
     };
     let body = &lines[1..close];
     let looks_like_yaml = !body.is_empty()
-        && body
-            .iter()
-            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.contains(':') || l.trim_start().starts_with("- "));
+        && body.iter().all(|l| {
+            l.trim().is_empty()
+                || l.trim_start().starts_with('#')
+                || l.contains(':')
+                || l.trim_start().starts_with("- ")
+        });
     if !looks_like_yaml {
         return (fm, 0);
     }
@@ -192,10 +198,13 @@ fn strip_list_marker(t: &str) -> Option<&str> {
         }
     }
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && digits < 4 {
-        if let Some(rest) = t[digits..].strip_prefix(". ").or_else(|| t[digits..].strip_prefix(") ")) {
-            return Some(rest);
-        }
+    if digits > 0
+        && digits < 4
+        && let Some(rest) = t[digits..]
+            .strip_prefix(". ")
+            .or_else(|| t[digits..].strip_prefix(") "))
+    {
+        return Some(rest);
     }
     None
 }
@@ -207,7 +216,11 @@ fn bold_only(t: &str) -> Option<String> {
         .strip_prefix("**")
         .and_then(|r| r.strip_suffix("**"))
         .or_else(|| t.strip_prefix("__").and_then(|r| r.strip_suffix("__")))?;
-    if inner.trim().is_empty() || inner.contains("**") || inner.contains("__") || inner.chars().count() > 120 {
+    if inner.trim().is_empty()
+        || inner.contains("**")
+        || inner.contains("__")
+        || inner.chars().count() > 120
+    {
         return None;
     }
     let title = clean_heading(inner);
@@ -226,7 +239,10 @@ fn is_toc_entry(t: &str) -> bool {
 /// Removes emphasis, code ticks, link targets and trailing colons from heading text.
 fn clean_heading(raw: &str) -> String {
     let unlinked = strip_links(raw);
-    let cleaned: String = unlinked.replace("**", "").replace("__", "").replace('`', "");
+    let cleaned: String = unlinked
+        .replace("**", "")
+        .replace("__", "")
+        .replace('`', "");
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let trimmed = collapsed.trim_end_matches([':', ' ', '-']).trim();
     shorten(trimmed, MAX_HEADING_CHARS)
@@ -388,12 +404,13 @@ fn parse_markdown(lines: &[&str], first: usize, note: &mut ParsedNote) {
             continue;
         }
         // End a list-item pseudo heading when the list returns to its level.
-        if let Some((_, Some(item_indent))) = &pseudo {
-            if !is_blank(line) && indent_of(line) <= *item_indent {
-                flush(&mut section, &mut note.passages);
-                pseudo = None;
-                section = Section::new(path_of(&stack, &pseudo), None);
-            }
+        if let Some((_, Some(item_indent))) = &pseudo
+            && !is_blank(line)
+            && indent_of(line) <= *item_indent
+        {
+            flush(&mut section, &mut note.passages);
+            pseudo = None;
+            section = Section::new(path_of(&stack, &pseudo), None);
         }
         if let Some(title) = bold_heading(lines, idx) {
             flush(&mut section, &mut note.passages);
@@ -441,7 +458,11 @@ fn chunk(path: &[String], heading_line: Option<u32>, lines: &[(u32, String)]) ->
     if nonblank.is_empty() {
         return Vec::new();
     }
-    let min_indent = nonblank.iter().map(|(_, l)| indent_of(l)).min().unwrap_or(0);
+    let min_indent = nonblank
+        .iter()
+        .map(|(_, l)| indent_of(l))
+        .min()
+        .unwrap_or(0);
     let mut groups: Vec<Vec<&(u32, String)>> = Vec::new();
     let mut current: Vec<&(u32, String)> = Vec::new();
     let mut size = 0usize;
@@ -455,7 +476,9 @@ fn chunk(path: &[String], heading_line: Option<u32>, lines: &[(u32, String)]) ->
         let len = line.trim().len() + 1;
         let good_break = after_blank || indent_of(line) <= min_indent;
         after_blank = false;
-        if !current.is_empty() && ((size + len > TARGET_CHARS && good_break) || size + len > HARD_CHARS) {
+        if !current.is_empty()
+            && ((size + len > TARGET_CHARS && good_break) || size + len > HARD_CHARS)
+        {
             groups.push(std::mem::take(&mut current));
             size = 0;
         }
@@ -480,14 +503,17 @@ fn chunk(path: &[String], heading_line: Option<u32>, lines: &[(u32, String)]) ->
                 .filter(|(n, l)| *n < first.0 && !is_blank(l))
                 .find(|(_, l)| indent_of(l) < first_indent)
             {
-                let label = clean_heading(strip_list_marker(parent.trim()).unwrap_or(parent.trim()));
+                let label =
+                    clean_heading(strip_list_marker(parent.trim()).unwrap_or(parent.trim()));
                 if !label.is_empty() {
                     heading_path.push(label);
                 }
             }
         }
         if heading_path.is_empty() {
-            heading_path.push(clean_heading(strip_list_marker(first.1.trim()).unwrap_or(first.1.trim())));
+            heading_path.push(clean_heading(
+                strip_list_marker(first.1.trim()).unwrap_or(first.1.trim()),
+            ));
         }
         let start_line = match (gi, heading_line) {
             (0, Some(h)) => h,
@@ -568,13 +594,19 @@ fn parse_outline(lines: &[&str], first: usize, note: &mut ParsedNote) {
                     .join(" "),
             );
             note.anchors.push(slugify(&title));
-            note.anchor_lines.push(u32::try_from(head + 1).unwrap_or(u32::MAX));
+            note.anchor_lines
+                .push(u32::try_from(head + 1).unwrap_or(u32::MAX));
             path.push(title);
             heading_line = Some(u32::try_from(head + 1).unwrap_or(u32::MAX));
         }
         let body: Vec<(u32, String)> = block[title_len..]
             .iter()
-            .map(|&k| (u32::try_from(k + 1).unwrap_or(u32::MAX), lines[k].to_string()))
+            .map(|&k| {
+                (
+                    u32::try_from(k + 1).unwrap_or(u32::MAX),
+                    lines[k].to_string(),
+                )
+            })
             .collect();
         note.passages.extend(chunk(&path, heading_line, &body));
     }
@@ -594,7 +626,9 @@ fn outline_ancestors(lines: &[&str], idx: usize, indent: usize, first: usize) ->
         }
         let ind = indent_of(line);
         if ind < threshold {
-            out.push(clean_heading(strip_list_marker(line.trim()).unwrap_or(line.trim())));
+            out.push(clean_heading(
+                strip_list_marker(line.trim()).unwrap_or(line.trim()),
+            ));
             threshold = ind;
         }
     }
@@ -607,28 +641,47 @@ mod tests {
     use super::*;
 
     fn paths(note: &ParsedNote) -> Vec<String> {
-        note.passages.iter().map(|p| p.heading_path.join(" > ")).collect()
+        note.passages
+            .iter()
+            .map(|p| p.heading_path.join(" > "))
+            .collect()
     }
 
     fn lines(note: &ParsedNote) -> Vec<(u32, u32)> {
-        note.passages.iter().map(|p| (p.start_line, p.end_line)).collect()
+        note.passages
+            .iter()
+            .map(|p| (p.start_line, p.end_line))
+            .collect()
     }
 
     #[test]
     fn markdown_headings_nest_into_paths_with_line_ranges() {
         let text = "# Kinesis\nintro line\n\n## Data Streams\n\n### Shards\n1 MB/s in\n2 MB/s out\n\n## Firehose\nnear real time\n";
         let note = parse_note("kinesis.md", text);
-        assert_eq!(paths(&note), ["Kinesis", "Kinesis > Data Streams > Shards", "Kinesis > Firehose"]);
+        assert_eq!(
+            paths(&note),
+            [
+                "Kinesis",
+                "Kinesis > Data Streams > Shards",
+                "Kinesis > Firehose"
+            ]
+        );
         assert_eq!(lines(&note), [(1, 2), (6, 8), (10, 11)]);
         assert_eq!(note.passages[1].text, "1 MB/s in\n2 MB/s out");
-        assert_eq!(note.anchors, ["kinesis", "data-streams", "shards", "firehose"]);
+        assert_eq!(
+            note.anchors,
+            ["kinesis", "data-streams", "shards", "firehose"]
+        );
     }
 
     #[test]
     fn bold_only_lines_act_as_headings() {
         let text = "# SQS\n**Visibility timeout**\ndefault 30 s\n**Long polling:**\nup to 20 s\n";
         let note = parse_note("sqs.md", text);
-        assert_eq!(paths(&note), ["SQS > Visibility timeout", "SQS > Long polling"]);
+        assert_eq!(
+            paths(&note),
+            ["SQS > Visibility timeout", "SQS > Long polling"]
+        );
         assert_eq!(lines(&note), [(2, 3), (4, 5)]);
     }
 
@@ -636,7 +689,10 @@ mod tests {
     fn bullet_lists_with_bold_items_and_nested_bullets_become_sections() {
         let text = "# S3 Security\n- **SSE-S3**:\n  + keys owned by AWS\n  + AES-256\n- **SSE-C**:\n  + ONLY HTTPS\n- plain bullet after\n";
         let note = parse_note("s3.md", text);
-        assert_eq!(paths(&note), ["S3 Security > SSE-S3", "S3 Security > SSE-C", "S3 Security"]);
+        assert_eq!(
+            paths(&note),
+            ["S3 Security > SSE-S3", "S3 Security > SSE-C", "S3 Security"]
+        );
         assert_eq!(lines(&note), [(2, 4), (5, 6), (7, 7)]);
         assert_eq!(note.passages[1].text, "+ ONLY HTTPS");
     }
@@ -669,7 +725,8 @@ mod tests {
 
     #[test]
     fn front_matter_is_read_and_not_indexed() {
-        let text = "---\ntitle: Amazon Kinesis\nexams: DVA-C02, SAP-C02\n---\n\n# Kinesis\nstreams\n";
+        let text =
+            "---\ntitle: Amazon Kinesis\nexams: DVA-C02, SAP-C02\n---\n\n# Kinesis\nstreams\n";
         let note = parse_note("kinesis.md", text);
         assert_eq!(note.front_matter.title.as_deref(), Some("Amazon Kinesis"));
         assert_eq!(note.front_matter.exams, ["DVA-C02", "SAP-C02"]);
@@ -697,10 +754,19 @@ Security Groups - stateful
         let note = parse_note("notes.txt", text);
         assert_eq!(
             paths(&note),
-            ["Notes header", "SQS", "SQS > Visibility Timeout", "SQS > DLQ", "Security Groups - stateful"]
+            [
+                "Notes header",
+                "SQS",
+                "SQS > Visibility Timeout",
+                "SQS > DLQ",
+                "Security Groups - stateful"
+            ]
         );
         assert_eq!(lines(&note), [(1, 1), (3, 4), (6, 8), (10, 11), (13, 13)]);
-        assert_eq!(note.passages[2].text, "invisible to other consumers\ndefault 30 s");
+        assert_eq!(
+            note.passages[2].text,
+            "invisible to other consumers\ndefault 30 s"
+        );
     }
 
     #[test]
@@ -715,7 +781,9 @@ Security Groups - stateful
     fn long_sections_are_split_into_bounded_passages_keeping_the_path() {
         let mut text = String::from("# Limits\n## Lambda\n");
         for i in 0..80 {
-            text.push_str(&format!("- limit number {i} is a fact worth remembering for the exam\n"));
+            text.push_str(&format!(
+                "- limit number {i} is a fact worth remembering for the exam\n"
+            ));
         }
         let note = parse_note("l.md", &text);
         assert!(note.passages.len() > 3, "{}", note.passages.len());
@@ -749,7 +817,8 @@ Security Groups - stateful
 
     #[test]
     fn plain_text_drops_markdown_syntax() {
-        let text = "- **SSE-S3**: `AES256`\n| a | b |\n|---|---|\n| c | d |\n> see [docs](https://x)";
+        let text =
+            "- **SSE-S3**: `AES256`\n| a | b |\n|---|---|\n| c | d |\n> see [docs](https://x)";
         assert_eq!(plain_text(text), "SSE-S3: AES256\na · b\nc · d\nsee docs");
     }
 }

@@ -93,10 +93,10 @@ pub fn compound_alternatives(text: &str) -> String {
                 push(p);
             }
         }
-        if let Some((next, _)) = words.get(i + 1) {
-            if joins(sep) {
-                push(&format!("{word}{next}"));
-            }
+        if let Some((next, _)) = words.get(i + 1)
+            && joins(sep)
+        {
+            push(&format!("{word}{next}"));
         }
         // Hyphen runs: `rolling-with-additional-batch` as one word.
         run.push(word);
@@ -139,13 +139,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -194,7 +196,10 @@ mod tests {
     #[test]
     fn whole_hyphen_runs_are_glued() {
         let words = alt_words("use rolling-with-additional-batch here");
-        assert!(words.contains(&"rollingwithadditionalbatch".to_string()), "{words:?}");
+        assert!(
+            words.contains(&"rollingwithadditionalbatch".to_string()),
+            "{words:?}"
+        );
     }
 
     #[test]
@@ -211,7 +216,10 @@ mod tests {
     #[test]
     fn main_analyzer_folds_case_accents_and_stems() {
         let mut a = main_analyzer();
-        assert_eq!(terms(&mut a, "Shards Caché Fan-Out"), ["shard", "cach", "fan", "out"]);
+        assert_eq!(
+            terms(&mut a, "Shards Caché Fan-Out"),
+            ["shard", "cach", "fan", "out"]
+        );
     }
 
     #[test]

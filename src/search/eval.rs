@@ -35,8 +35,8 @@ pub fn load_labels(path: &Path) -> anyhow::Result<Vec<LabeledQuery>> {
     use anyhow::Context;
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("failed to read labels {}", path.display()))?;
-    let file: LabelFile =
-        toml::from_str(&text).with_context(|| format!("failed to parse labels {}", path.display()))?;
+    let file: LabelFile = toml::from_str(&text)
+        .with_context(|| format!("failed to parse labels {}", path.display()))?;
     Ok(file.query)
 }
 
@@ -131,10 +131,18 @@ mod tests {
     use super::*;
 
     fn r(file: &str, a: u32, b: u32) -> Ranked {
-        Ranked { file: file.into(), start_line: a, end_line: b }
+        Ranked {
+            file: file.into(),
+            start_line: a,
+            end_line: b,
+        }
     }
     fn j(file: &str, a: u32, b: u32, grade: u8) -> Judgement {
-        Judgement { file: file.into(), lines: [a, b], grade }
+        Judgement {
+            file: file.into(),
+            lines: [a, b],
+            grade,
+        }
     }
 
     #[test]
@@ -149,7 +157,10 @@ mod tests {
     #[test]
     fn the_same_place_twice_earns_once_and_misses_lower_the_score() {
         let judged = [j("k.md", 10, 12, 2), j("k.md", 40, 41, 2)];
-        let m = evaluate(&[r("x.md", 1, 5), r("k.md", 10, 11), r("k.md", 11, 12)], &judged);
+        let m = evaluate(
+            &[r("x.md", 1, 5), r("k.md", 10, 11), r("k.md", 11, 12)],
+            &judged,
+        );
         assert_eq!(m.mrr10, 0.5);
         assert_eq!(m.recall5, 0.5);
         assert!(m.ndcg10 < 0.5, "{m:?}");

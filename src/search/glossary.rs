@@ -84,7 +84,10 @@ impl Glossary {
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Glossary {
         let mut expansions: HashMap<String, Vec<String>> = HashMap::new();
         for (a, e) in pairs {
-            expansions.entry(a.to_lowercase()).or_default().push(e.to_string());
+            expansions
+                .entry(a.to_lowercase())
+                .or_default()
+                .push(e.to_string());
         }
         Glossary { expansions }
     }
@@ -132,7 +135,11 @@ mod tests {
 
     #[test]
     fn a_broken_glossary_names_file_and_line() {
-        let err = Glossary::parse("content/synonyms.toml", "[acronyms]\nKDS = \"x\"\nKCL = 3\n").unwrap_err();
+        let err = Glossary::parse(
+            "content/synonyms.toml",
+            "[acronyms]\nKDS = \"x\"\nKCL = 3\n",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.starts_with("content/synonyms.toml:3:"), "{msg}");
     }

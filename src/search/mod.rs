@@ -26,7 +26,9 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::notes::{Passage, plain_text};
-use analysis::{MAIN_ANALYZER, RAW_ANALYZER, compound_alternatives, edit_distance, terms, typo_budget};
+use analysis::{
+    MAIN_ANALYZER, RAW_ANALYZER, compound_alternatives, edit_distance, terms, typo_budget,
+};
 pub use glossary::Glossary;
 
 /// Weights of the hand-built query (see `BENCHMARKS.md` for how they were chosen).
@@ -64,7 +66,10 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 5, topic: None }
+        SearchOptions {
+            limit: 5,
+            topic: None,
+        }
     }
 }
 
@@ -154,8 +159,12 @@ impl NoteIndex {
     pub fn build(passages: Vec<Passage>, glossary: Glossary) -> Result<NoteIndex, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        index.tokenizers().register(MAIN_ANALYZER, analysis::main_analyzer());
-        index.tokenizers().register(RAW_ANALYZER, analysis::raw_analyzer());
+        index
+            .tokenizers()
+            .register(MAIN_ANALYZER, analysis::main_analyzer());
+        index
+            .tokenizers()
+            .register(RAW_ANALYZER, analysis::raw_analyzer());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
         let mut plain = Vec::with_capacity(passages.len());
         let mut topics: BTreeMap<String, usize> = BTreeMap::new();
@@ -166,7 +175,10 @@ impl NoteIndex {
             doc.add_u64(fields.id, slot as u64);
             doc.add_text(fields.title, &title);
             doc.add_text(fields.body, &body);
-            doc.add_text(fields.alt, compound_alternatives(&format!("{title}\n{body}")));
+            doc.add_text(
+                fields.alt,
+                compound_alternatives(&format!("{title}\n{body}")),
+            );
             doc.add_text(fields.raw, &title);
             doc.add_text(fields.raw, &body);
             for t in &p.topics {
@@ -216,7 +228,10 @@ impl NoteIndex {
             });
         }
         let words: Box<dyn Query> = Box::new(BooleanQuery::new(
-            plan.clauses.into_iter().map(|q| (Occur::Should, q)).collect(),
+            plan.clauses
+                .into_iter()
+                .map(|q| (Occur::Should, q))
+                .collect(),
         ));
         let query: Box<dyn Query> = match &opts.topic {
             Some(topic) => Box::new(BooleanQuery::new(vec![
@@ -238,9 +253,16 @@ impl NoteIndex {
         let snippets = self.snippet_generator(&searcher, &plan.highlight)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let ids = searcher.segment_reader(addr.segment_ord).fast_fields().u64("id")?;
-            let Some(slot) = ids.first(addr.doc_id) else { continue };
-            let Some(passage) = self.passages.get(slot as usize) else { continue };
+            let ids = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            let Some(slot) = ids.first(addr.doc_id) else {
+                continue;
+            };
+            let Some(passage) = self.passages.get(slot as usize) else {
+                continue;
+            };
             let body = &self.plain[slot as usize];
             hits.push(Hit {
                 passage: passage.clone(),
@@ -297,7 +319,11 @@ impl NoteIndex {
             let parts: Vec<String> = pair.iter().filter_map(|w| stem(w)).collect();
             let mut either = vec![self.word_clause(&s, 1.0)];
             either.extend(self.phrase_clause(&parts, 1.0));
-            plan.clauses.push(Box::new(DisjunctionMaxQuery::with_tie_breaker(either, TIE_BREAKER)));
+            plan.clauses
+                .push(Box::new(DisjunctionMaxQuery::with_tie_breaker(
+                    either,
+                    TIE_BREAKER,
+                )));
             plan.highlight.push(s);
         }
 
@@ -305,13 +331,16 @@ impl NoteIndex {
         //    word as typed.
         for w in &words {
             for used in self.corrections(searcher, w)? {
-                if let Some(s) = stem(&used) {
-                    if !stems.contains(&s) {
-                        plan.clauses.push(self.word_clause(&s, TYPO_BOOST));
-                        plan.highlight.push(s);
-                    }
+                if let Some(s) = stem(&used)
+                    && !stems.contains(&s)
+                {
+                    plan.clauses.push(self.word_clause(&s, TYPO_BOOST));
+                    plan.highlight.push(s);
                 }
-                plan.corrections.push(Correction { typed: w.clone(), used });
+                plan.corrections.push(Correction {
+                    typed: w.clone(),
+                    used,
+                });
             }
         }
 
@@ -327,22 +356,28 @@ impl NoteIndex {
         }
         for (acronym, expansion) in self.glossary.entries() {
             let exp_words = terms(&mut raw_analyzer, expansion);
-            if exp_words.len() > 1 && words.windows(exp_words.len()).any(|win| win == exp_words.as_slice()) {
-                if let Some(s) = stem(acronym) {
-                    if !stems.contains(&s) {
-                        plan.clauses.push(self.word_clause(&s, ACRONYM_BOOST));
-                        plan.highlight.push(s);
-                    }
-                }
+            if exp_words.len() > 1
+                && words
+                    .windows(exp_words.len())
+                    .any(|win| win == exp_words.as_slice())
+                && let Some(s) = stem(acronym)
+                && !stems.contains(&s)
+            {
+                plan.clauses.push(self.word_clause(&s, ACRONYM_BOOST));
+                plan.highlight.push(s);
             }
         }
 
         // 5. The words as a phrase.
         if stems.len() > 1 {
             let phrase = PhraseQuery::new(
-                stems.iter().map(|s| Term::from_field_text(f.body, s)).collect(),
+                stems
+                    .iter()
+                    .map(|s| Term::from_field_text(f.body, s))
+                    .collect(),
             );
-            plan.clauses.push(Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)));
+            plan.clauses
+                .push(Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)));
         }
         Ok(plan)
     }
@@ -351,11 +386,18 @@ impl NoteIndex {
     fn word_clause(&self, stem: &str, boost: f32) -> Box<dyn Query> {
         let f = self.fields;
         let term = |field: Field, b: f32| -> Box<dyn Query> {
-            let q = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs);
+            let q = TermQuery::new(
+                Term::from_field_text(field, stem),
+                IndexRecordOption::WithFreqs,
+            );
             Box::new(BoostQuery::new(Box::new(q), b))
         };
         let dismax = DisjunctionMaxQuery::with_tie_breaker(
-            vec![term(f.title, TITLE_BOOST), term(f.body, 1.0), term(f.alt, ALT_BOOST)],
+            vec![
+                term(f.title, TITLE_BOOST),
+                term(f.body, 1.0),
+                term(f.alt, ALT_BOOST),
+            ],
             TIE_BREAKER,
         );
         Box::new(BoostQuery::new(Box::new(dismax), boost))
@@ -369,7 +411,11 @@ impl NoteIndex {
             [one] => Some(self.word_clause(one, boost)),
             many => {
                 let phrase = |field: Field, b: f32| -> Box<dyn Query> {
-                    let q = PhraseQuery::new(many.iter().map(|s| Term::from_field_text(field, s)).collect());
+                    let q = PhraseQuery::new(
+                        many.iter()
+                            .map(|s| Term::from_field_text(field, s))
+                            .collect(),
+                    );
                     Box::new(BoostQuery::new(Box::new(q), b))
                 };
                 let dismax = DisjunctionMaxQuery::with_tie_breaker(
@@ -397,9 +443,12 @@ impl NoteIndex {
             let inverted = segment.inverted_index(self.fields.raw)?;
             let mut stream = inverted.terms().search(automaton).into_stream()?;
             while stream.advance() {
-                let Ok(text) = std::str::from_utf8(stream.key()) else { continue };
+                let Ok(text) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
                 if text != word {
-                    *found.entry(text.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                    *found.entry(text.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
                 }
             }
         }
@@ -419,7 +468,11 @@ impl NoteIndex {
 
     /// Replaces each glued word that the notes write more often as two words (`fanout` →
     /// `fan`, `out`) by those two words.
-    fn split_glued(&self, searcher: &Searcher, words: Vec<String>) -> Result<Vec<String>, SearchError> {
+    fn split_glued(
+        &self,
+        searcher: &Searcher,
+        words: Vec<String>,
+    ) -> Result<Vec<String>, SearchError> {
         let mut out = Vec::with_capacity(words.len() + 2);
         for word in words {
             match self.glued_split(searcher, &word)? {
@@ -433,12 +486,18 @@ impl NoteIndex {
         Ok(out)
     }
 
-    fn glued_split(&self, searcher: &Searcher, word: &str) -> Result<Option<(String, String)>, SearchError> {
+    fn glued_split(
+        &self,
+        searcher: &Searcher,
+        word: &str,
+    ) -> Result<Option<(String, String)>, SearchError> {
         if word.chars().count() < 5 || word.chars().any(|c| c.is_ascii_digit()) {
             return Ok(None);
         }
         let f = self.fields;
-        let Some(stemmed) = first_term(&mut self.main.clone(), word) else { return Ok(None) };
+        let Some(stemmed) = first_term(&mut self.main.clone(), word) else {
+            return Ok(None);
+        };
         let split_count = searcher.doc_freq(&Term::from_field_text(f.alt, &stemmed))?;
         let glued_count = searcher.doc_freq(&Term::from_field_text(f.raw, word))?;
         if split_count == 0 || split_count < glued_count {
@@ -457,7 +516,11 @@ impl NoteIndex {
         Ok(None)
     }
 
-    fn snippet_generator(&self, searcher: &Searcher, highlight: &[String]) -> Result<SnippetGenerator, SearchError> {
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        highlight: &[String],
+    ) -> Result<SnippetGenerator, SearchError> {
         let mut weights = BTreeMap::new();
         for s in highlight {
             let df = searcher.doc_freq(&Term::from_field_text(self.fields.body, s))?;
@@ -465,7 +528,12 @@ impl NoteIndex {
                 weights.insert(s.clone(), 1.0 / (1.0 + df as f32));
             }
         }
-        Ok(SnippetGenerator::new(weights, self.main.clone(), self.fields.body, SNIPPET_CHARS))
+        Ok(SnippetGenerator::new(
+            weights,
+            self.main.clone(),
+            self.fields.body,
+            SNIPPET_CHARS,
+        ))
     }
 }
 
@@ -496,10 +564,10 @@ fn render_snippet(generator: &SnippetGenerator, body: &str) -> String {
         while !body.is_char_boundary(start) {
             start += 1;
         }
-        if start > 0 {
-            if let Some(space) = body[start..range.start].find(char::is_whitespace) {
-                start += space + 1;
-            }
+        if start > 0
+            && let Some(space) = body[start..range.start].find(char::is_whitespace)
+        {
+            start += space + 1;
         }
         let window = &body[start..range.end];
         let widened = generator.snippet(window);

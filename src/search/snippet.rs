@@ -26,7 +26,12 @@ fn escape(text: &str, at_message_start: bool) -> String {
 /// Renders `fragment` with `highlighted` (byte ranges into it) in bold. Whitespace runs become
 /// one space; highlights joined only by `-`, `/` or `@` merge (`**fan-out**`). `cut_before` and
 /// `cut_after` add an ellipsis where the fragment does not start or end the passage.
-pub fn render(fragment: &str, highlighted: &[Range<usize>], cut_before: bool, cut_after: bool) -> String {
+pub fn render(
+    fragment: &str,
+    highlighted: &[Range<usize>],
+    cut_before: bool,
+    cut_after: bool,
+) -> String {
     let ranges = merge_ranges(fragment, highlighted);
     let mut out = String::with_capacity(fragment.len() + 16);
     if cut_before {
@@ -34,7 +39,12 @@ pub fn render(fragment: &str, highlighted: &[Range<usize>], cut_before: bool, cu
     }
     let mut pos = 0;
     for r in &ranges {
-        if r.start < pos || r.end > fragment.len() || !fragment.is_char_boundary(r.start) || !fragment.is_char_boundary(r.end) {
+        if r.is_empty()
+            || r.start < pos
+            || r.end > fragment.len()
+            || !fragment.is_char_boundary(r.start)
+            || !fragment.is_char_boundary(r.end)
+        {
             continue;
         }
         push_plain(&mut out, &fragment[pos..r.start]);
@@ -115,20 +125,33 @@ mod tests {
     fn note_text_is_escaped_so_discord_shows_it_as_written() {
         let text = "s3:x-amz-server-side-encryption uses *AES256* and a_b | `code` > q";
         let s = render(text, &[], false, false);
-        assert_eq!(s, "s3:x-amz-server-side-encryption uses \\*AES256\\* and a\\_b \\| \\`code\\` \\> q");
+        assert_eq!(
+            s,
+            "s3:x-amz-server-side-encryption uses \\*AES256\\* and a\\_b \\| \\`code\\` \\> q"
+        );
         assert_eq!(escape_markdown("# not a heading"), "\\# not a heading");
         assert_eq!(escape_markdown("- not a list"), "\\- not a list");
     }
 
     #[test]
     fn highlighted_text_is_escaped_inside_the_bold() {
-        let s = render("AWS_XRAY_DAEMON_ADDRESS is set", &[0..23], false, false);
+        let s = render(
+            "AWS_XRAY_DAEMON_ADDRESS is set",
+            &[0..23, 24..24],
+            false,
+            false,
+        ); // an empty range is ignored;
         assert_eq!(s, "**AWS\\_XRAY\\_DAEMON\\_ADDRESS** is set");
     }
 
     #[test]
     fn cut_text_gets_ellipses_and_whitespace_collapses() {
-        let s = render("the visibility\n   timeout hides", &[4..14, 18..25], true, true);
+        let s = render(
+            "the visibility\n   timeout hides",
+            &[4..14, 18..25],
+            true,
+            true,
+        );
         assert_eq!(s, "…the **visibility** **timeout** hides…");
     }
 
