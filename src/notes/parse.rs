@@ -574,6 +574,10 @@ fn parse_outline(lines: &[&str], first: usize, note: &mut ParsedNote) {
     if !current.is_empty() {
         blocks.push(current);
     }
+    // Consecutive small blocks under the same heading path become one passage: an outline
+    // often separates one-line points with dashes, and one-line passages rank badly.
+    let mut group: Option<Section> = None;
+    let mut group_chars = 0usize;
     for block in blocks {
         let Some(&head) = block.first() else { continue };
         let base = indent_of(lines[head]);
@@ -608,7 +612,32 @@ fn parse_outline(lines: &[&str], first: usize, note: &mut ParsedNote) {
                 )
             })
             .collect();
-        note.passages.extend(chunk(&path, heading_line, &body));
+        let chars: usize = body.iter().map(|(_, l)| l.trim().len() + 1).sum();
+        match &mut group {
+            Some(g)
+                if title_len == 0
+                    && path.starts_with(&g.path)
+                    && group_chars + chars <= TARGET_CHARS =>
+            {
+                if let Some(&(n, _)) = body.first() {
+                    g.lines.push((n.saturating_sub(1), String::new()));
+                }
+                g.lines.extend(body);
+                group_chars += chars;
+            }
+            _ => {
+                if let Some(mut g) = group.take() {
+                    flush(&mut g, &mut note.passages);
+                }
+                let mut g = Section::new(path, heading_line);
+                g.lines = body;
+                group = Some(g);
+                group_chars = chars;
+            }
+        }
+    }
+    if let Some(mut g) = group.take() {
+        flush(&mut g, &mut note.passages);
     }
 }
 
@@ -770,11 +799,27 @@ Security Groups - stateful
     }
 
     #[test]
-    fn indented_separators_start_nested_blocks_under_their_parent() {
+    fn indented_separators_start_nested_blocks_under_their_parent_path() {
         let text = "EC2\n  Instance Profile\n    passes a role\n    -----\n    the SDK uses IMDS\n";
         let note = parse_note("n.txt", text);
+        // The nested block is small and lies under the first block's path: one passage.
+        assert_eq!(paths(&note), ["EC2"]);
+        assert_eq!(lines(&note), [(1, 5)]);
+        let bigger = text.replace("the SDK uses IMDS", &"the SDK uses IMDS ".repeat(60));
+        let note = parse_note("n.txt", &bigger);
         assert_eq!(paths(&note), ["EC2", "EC2 > Instance Profile"]);
-        assert_eq!(lines(&note), [(1, 3), (5, 5)]);
+    }
+
+    #[test]
+    fn small_outline_blocks_under_one_heading_merge_into_one_passage() {
+        let text = "DynamoDB\n  Transactions API\n    all or nothing\n    -----\n    2x the capacity\n    -----\n    TransactWriteItems\n  -----\n  Streams\n    24 h\n";
+        let note = parse_note("n.txt", text);
+        assert_eq!(paths(&note), ["DynamoDB", "DynamoDB > Streams"]);
+        assert_eq!(lines(&note), [(1, 7), (9, 10)]);
+        assert_eq!(
+            note.passages[0].text,
+            "Transactions API\n  all or nothing\n  2x the capacity\n  TransactWriteItems"
+        );
     }
 
     #[test]

@@ -41,6 +41,8 @@ const PHRASE_BOOST: f32 = 0.5;
 /// A correction must be this many times more frequent than the word as typed.
 const TYPO_DF_RATIO: u64 = 3;
 const MAX_CORRECTIONS_PER_WORD: usize = 2;
+/// A word in this many passages is a real word of the notes, not a typo: not corrected.
+const COMMON_WORD_DF: u64 = 5;
 /// Longer queries are cut: nobody types more, and noise must stay cheap.
 const MAX_QUERY_CHARS: usize = 500;
 const MAX_QUERY_WORDS: usize = 24;
@@ -118,6 +120,15 @@ pub struct NoteIndex {
     main: TextAnalyzer,
     raw: TextAnalyzer,
     topics: BTreeMap<String, usize>,
+    /// Glossary entries analyzed once: (acronym stem, expansion words as typed, expansion stems).
+    acronyms: Vec<Acronym>,
+}
+
+struct Acronym {
+    word: String,
+    stem: String,
+    expansion_words: Vec<String>,
+    expansion_stems: Vec<String>,
 }
 
 impl std::fmt::Debug for NoteIndex {
@@ -193,7 +204,21 @@ impl NoteIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let mut main = analysis::main_analyzer();
+        let mut raw = analysis::raw_analyzer();
+        let acronyms = glossary
+            .entries()
+            .filter_map(|(word, expansion)| {
+                Some(Acronym {
+                    word: word.to_string(),
+                    stem: first_term(&mut main, word)?,
+                    expansion_words: terms(&mut raw, expansion),
+                    expansion_stems: terms(&mut main, expansion),
+                })
+            })
+            .collect();
         Ok(NoteIndex {
+            acronyms,
             reader,
             fields,
             passages,
@@ -293,10 +318,21 @@ impl NoteIndex {
 
         // 1. Every word, in title (×2), body and the compound field.
         let mut stems = Vec::with_capacity(words.len());
+        //    An acronym and what it stands for count as one word (`asg` or "auto scaling group").
         for w in &words {
             if let Some(s) = stem(w) {
                 if !stems.contains(&s) {
-                    plan.clauses.push(self.word_clause(&s, 1.0));
+                    let mut either = vec![self.word_clause(&s, 1.0)];
+                    for acronym in self.acronyms.iter().filter(|a| a.word == *w) {
+                        either.extend(self.expansion_clause(&acronym.expansion_stems));
+                        plan.highlight
+                            .extend(acronym.expansion_stems.iter().cloned());
+                    }
+                    plan.clauses.push(if either.len() == 1 {
+                        either.remove(0)
+                    } else {
+                        Box::new(DisjunctionMaxQuery::with_tie_breaker(either, TIE_BREAKER))
+                    });
                     plan.highlight.push(s.clone());
                 }
                 stems.push(s);
@@ -345,26 +381,16 @@ impl NoteIndex {
         }
 
         // 4. Acronyms both ways: `kds` → "kinesis data streams", and the phrase → `kds`.
-        for w in &words {
-            for expansion in self.glossary.expand(w) {
-                let exp_stems = terms(&mut main_analyzer, expansion);
-                if let Some(q) = self.phrase_clause(&exp_stems, ACRONYM_BOOST) {
-                    plan.clauses.push(q);
-                    plan.highlight.extend(exp_stems);
-                }
-            }
-        }
-        for (acronym, expansion) in self.glossary.entries() {
-            let exp_words = terms(&mut raw_analyzer, expansion);
-            if exp_words.len() > 1
+        for acronym in &self.acronyms {
+            if acronym.expansion_words.len() > 1
                 && words
-                    .windows(exp_words.len())
-                    .any(|win| win == exp_words.as_slice())
-                && let Some(s) = stem(acronym)
-                && !stems.contains(&s)
+                    .windows(acronym.expansion_words.len())
+                    .any(|win| win == acronym.expansion_words.as_slice())
+                && !stems.contains(&acronym.stem)
             {
-                plan.clauses.push(self.word_clause(&s, ACRONYM_BOOST));
-                plan.highlight.push(s);
+                plan.clauses
+                    .push(self.word_clause(&acronym.stem, ACRONYM_BOOST));
+                plan.highlight.push(acronym.stem.clone());
             }
         }
 
@@ -427,6 +453,26 @@ impl NoteIndex {
         }
     }
 
+    /// What an acronym stands for: the phrase, or (weaker) all its words anywhere in a passage,
+    /// since notes write "instance metadata (IMDS)" as often as "instance metadata service".
+    fn expansion_clause(&self, stems: &[String]) -> Option<Box<dyn Query>> {
+        let phrase = self.phrase_clause(stems, 1.0)?;
+        if stems.len() < 2 {
+            return Some(Box::new(BoostQuery::new(phrase, ACRONYM_BOOST)));
+        }
+        let most: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .map(|s| (Occur::Should, self.word_clause(s, 1.0)))
+            .collect();
+        let need = stems.len().saturating_sub(1).max(2).min(stems.len());
+        let most = BooleanQuery::with_minimum_required_clauses(most, need);
+        let either = DisjunctionMaxQuery::with_tie_breaker(
+            vec![phrase, Box::new(BoostQuery::new(Box::new(most), 0.5))],
+            TIE_BREAKER,
+        );
+        Some(Box::new(BoostQuery::new(Box::new(either), ACRONYM_BOOST)))
+    }
+
     /// Up to two spellings from the notes within the typo budget of `word` whose document
     /// frequency is at least three times the word's own.
     fn corrections(&self, searcher: &Searcher, word: &str) -> Result<Vec<String>, SearchError> {
@@ -436,6 +482,9 @@ impl NoteIndex {
         }
         let typed = Term::from_field_text(self.fields.raw, word);
         let typed_df = searcher.doc_freq(&typed)?;
+        if typed_df >= COMMON_WORD_DF {
+            return Ok(Vec::new());
+        }
         let fuzzy = FuzzyTermQuery::new(typed, budget, true);
         let mut found: HashMap<String, u64> = HashMap::new();
         for segment in searcher.segment_readers() {
