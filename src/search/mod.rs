@@ -32,9 +32,9 @@ use analysis::{
 pub use glossary::Glossary;
 
 /// Weights of the hand-built query (see `BENCHMARKS.md` for how they were chosen).
-const TITLE_BOOST: f32 = 2.0;
+const TITLE_BOOST: f32 = 1.5;
 const ALT_BOOST: f32 = 0.8;
-const TIE_BREAKER: f32 = 0.3;
+const TIE_BREAKER: f32 = 0.1;
 const TYPO_BOOST: f32 = 0.7;
 const ACRONYM_BOOST: f32 = 0.7;
 const PHRASE_BOOST: f32 = 0.5;
