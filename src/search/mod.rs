@@ -21,7 +21,6 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
@@ -275,7 +274,7 @@ impl NoteIndex {
             None => words,
         };
         let top = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
-        let snippets = self.snippet_generator(&searcher, &plan.highlight)?;
+        let highlighter = self.highlighter(&searcher, &plan.highlight)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let ids = searcher
@@ -292,7 +291,7 @@ impl NoteIndex {
             hits.push(Hit {
                 passage: passage.clone(),
                 score,
-                snippet: render_snippet(&snippets, body),
+                snippet: highlighter.snippet(body),
             });
         }
         Ok(SearchResults {
@@ -306,7 +305,7 @@ impl NoteIndex {
         let f = self.fields;
         let query = truncate_chars(query, MAX_QUERY_CHARS);
         let mut raw_analyzer = self.raw.clone();
-        let mut main_analyzer = self.main.clone();
+
         let mut words = terms(&mut raw_analyzer, query);
         words.truncate(MAX_QUERY_WORDS);
         let mut plan = Plan::default();
@@ -565,24 +564,84 @@ impl NoteIndex {
         Ok(None)
     }
 
-    fn snippet_generator(
+    fn highlighter(
         &self,
         searcher: &Searcher,
         highlight: &[String],
-    ) -> Result<SnippetGenerator, SearchError> {
-        let mut weights = BTreeMap::new();
+    ) -> Result<Highlighter, SearchError> {
+        let mut terms = Vec::new();
         for s in highlight {
+            if terms.iter().any(|(t, _): &(String, f32)| t == s) {
+                continue;
+            }
             let df = searcher.doc_freq(&Term::from_field_text(self.fields.body, s))?;
             if df > 0 {
-                weights.insert(s.clone(), 1.0 / (1.0 + df as f32));
+                terms.push((s.clone(), 1.0 / (1.0 + df as f32)));
             }
         }
-        Ok(SnippetGenerator::new(
-            weights,
-            self.main.clone(),
-            self.fields.body,
-            SNIPPET_CHARS,
-        ))
+        Ok(Highlighter {
+            terms,
+            raw: self.raw.clone(),
+            main: self.main.clone(),
+        })
+    }
+}
+
+/// Finds the query's terms in passage text without stemming every word: a word is stemmed
+/// only when it starts like one of the terms.
+struct Highlighter {
+    terms: Vec<(String, f32)>,
+    raw: TextAnalyzer,
+    main: TextAnalyzer,
+}
+
+impl Highlighter {
+    fn snippet(&self, body: &str) -> String {
+        let matches = self.matches(body);
+        let window = snippet::best_window(body, &matches, SNIPPET_CHARS);
+        let ranges: Vec<std::ops::Range<usize>> = matches
+            .iter()
+            .filter(|m| m.range.start >= window.start && m.range.end <= window.end)
+            .map(|m| m.range.start - window.start..m.range.end - window.start)
+            .collect();
+        snippet::render(
+            &body[window.clone()],
+            &ranges,
+            window.start > 0,
+            window.end < body.len(),
+        )
+    }
+
+    fn matches(&self, body: &str) -> Vec<snippet::Match> {
+        let mut out = Vec::new();
+        if self.terms.is_empty() {
+            return out;
+        }
+        let mut raw = self.raw.clone();
+        let mut main = self.main.clone();
+        let mut stream = raw.token_stream(body);
+        while stream.advance() {
+            let token = stream.token();
+            let word = token.text.as_str();
+            let maybe = self.terms.iter().any(|(t, _)| {
+                let stem_prefix = &t[..t.len().saturating_sub(1).max(1).min(t.len())];
+                word.starts_with(stem_prefix) || word == t
+            });
+            if !maybe {
+                continue;
+            }
+            let Some(stem) = first_term(&mut main, word) else {
+                continue;
+            };
+            if let Some(k) = self.terms.iter().position(|(t, _)| *t == stem) {
+                out.push(snippet::Match {
+                    range: token.offset_from..token.offset_to,
+                    term: k,
+                    weight: self.terms[k].1,
+                });
+            }
+        }
+        out
     }
 }
 
@@ -592,45 +651,6 @@ struct Plan {
     /// Body terms to highlight.
     highlight: Vec<String>,
     corrections: Vec<Correction>,
-}
-
-fn render_snippet(generator: &SnippetGenerator, body: &str) -> String {
-    let snippet = generator.snippet(body);
-    if snippet.fragment().trim().is_empty() {
-        // Matched in the heading or the compound field only: show the passage's start.
-        let start = truncate_chars(body, SNIPPET_CHARS);
-        let start = match start.rfind(char::is_whitespace) {
-            Some(cut) if start.len() < body.len() && cut > 0 => &start[..cut],
-            _ => start,
-        };
-        return snippet::render(start, &[], false, start.len() < body.len());
-    }
-    let mut range = snippet.fragment_range();
-    let mut snippet = snippet;
-    if range.len() < SNIPPET_CHARS / 2 && body.len() > range.len() {
-        // tantivy picked a short tail fragment: widen it with the text before it.
-        let mut start = range.end.saturating_sub(SNIPPET_CHARS);
-        while !body.is_char_boundary(start) {
-            start += 1;
-        }
-        if start > 0
-            && let Some(space) = body[start..range.start].find(char::is_whitespace)
-        {
-            start += space + 1;
-        }
-        let window = &body[start..range.end];
-        let widened = generator.snippet(window);
-        if widened.fragment_range() == (0..window.len()) {
-            snippet = widened;
-            range = start..range.end;
-        }
-    }
-    snippet::render(
-        snippet.fragment(),
-        snippet.highlighted(),
-        range.start > 0,
-        range.end < body.len(),
-    )
 }
 
 fn first_term(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {

@@ -3,6 +3,81 @@
 
 use std::ops::Range;
 
+/// A matched word in a passage: where it is, which query term it matched, how rare that term is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub range: Range<usize>,
+    pub term: usize,
+    pub weight: f32,
+}
+
+/// The part of `body` (at most about `max_chars` bytes) that shows the most of the query: the
+/// span whose distinct matched terms weigh most, widened to `max_chars` at word boundaries.
+pub fn best_window(body: &str, matches: &[Match], max_chars: usize) -> Range<usize> {
+    if body.len() <= max_chars {
+        return 0..body.len();
+    }
+    let mut best: Option<(f32, usize, usize)> = None; // (score, first match, last match)
+    for i in 0..matches.len() {
+        let mut seen: Vec<usize> = Vec::new();
+        let mut score = 0.0;
+        for j in i..matches.len() {
+            if matches[j].range.end - matches[i].range.start > max_chars {
+                break;
+            }
+            if seen.contains(&matches[j].term) {
+                score += matches[j].weight * 0.1;
+            } else {
+                seen.push(matches[j].term);
+                score += matches[j].weight;
+            }
+            if best.is_none_or(|(b, _, _)| score > b) {
+                best = Some((score, i, j));
+            }
+        }
+    }
+    let Some((_, i, j)) = best else {
+        return 0..word_floor(body, max_chars);
+    };
+    let (span_start, span_end) = (matches[i].range.start, matches[j].range.end);
+    let slack = max_chars.saturating_sub(span_end - span_start);
+    // Show a little context before the first match, the rest after.
+    let mut start = span_start.saturating_sub(slack / 3);
+    let mut end = (span_end + (slack - (span_start - start))).min(body.len());
+    if end == body.len() {
+        start = end.saturating_sub(max_chars).min(start);
+    }
+    while !body.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !body.is_char_boundary(end) {
+        end += 1;
+    }
+    // Snap to word boundaries inside the window.
+    if start > 0
+        && let Some(ws) = body[start..span_start].find(char::is_whitespace)
+    {
+        start += ws + 1;
+    }
+    if end < body.len()
+        && let Some(ws) = body[span_end..end].rfind(char::is_whitespace)
+    {
+        end = span_end + ws;
+    }
+    start..end
+}
+
+fn word_floor(body: &str, max: usize) -> usize {
+    if body.len() <= max {
+        return body.len();
+    }
+    let mut cut = max;
+    while !body.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    body[..cut].rfind(char::is_whitespace).unwrap_or(cut)
+}
+
 /// Characters that Discord markdown gives a meaning to.
 const MARKDOWN_SPECIAL: &[char] = &['\\', '*', '_', '~', '`', '|', '>', '[', ']'];
 
@@ -153,6 +228,35 @@ mod tests {
             true,
         );
         assert_eq!(s, "…the **visibility** **timeout** hides…");
+    }
+
+    #[test]
+    fn the_window_shows_the_rarest_terms_together() {
+        let body = format!(
+            "{} kinesis shard here {} enhanced fan-out consumers {}",
+            "x ".repeat(100),
+            "y ".repeat(100),
+            "z ".repeat(100)
+        );
+        let at = |w: &str| body.find(w).unwrap();
+        let m = |w: &str, term, weight| Match {
+            range: at(w)..at(w) + w.len(),
+            term,
+            weight,
+        };
+        let matches = [
+            m("kinesis", 0, 0.1),
+            m("enhanced", 1, 0.5),
+            m("fan-out", 2, 0.5),
+        ];
+        let w = best_window(&body, &matches, 80);
+        assert!(w.len() <= 80, "{w:?}");
+        let shown = &body[w];
+        assert!(shown.contains("enhanced fan-out consumers"), "{shown}");
+        assert!(
+            !shown.starts_with(' ') && !shown.ends_with(' '),
+            "{shown:?}"
+        );
     }
 
     #[test]
