@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use crate::content::{self, ContentReport};
 use crate::notes;
 use crate::search::{Glossary, NoteIndex, SearchOptions, SearchResults};
 
@@ -32,6 +33,17 @@ pub struct Cli {
 pub enum Command {
     /// Look something up in the notes: best passages with highlighted snippets and citations.
     Ask(AskArgs),
+    /// Validate the notes, glossary and question bank; print every problem as file:line: message.
+    Check(ContentArgs),
+    /// List topics with their passage and question counts.
+    Topics(ContentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    /// The content folder (notes/, questions/, synonyms.toml).
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +75,8 @@ pub struct AskArgs {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Ask(args) => ask(&args),
+        Command::Check(args) => check(&args.content),
+        Command::Topics(args) => topics(&args.content),
     }
 }
 
@@ -268,4 +282,71 @@ impl<'a> JsonAnswer<'a> {
             message: Some(ASK_USAGE),
         }
     }
+}
+
+fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+    let report = content::check(dir)?;
+    let mut out = std::io::stdout().lock();
+    for p in &report.problems {
+        writeln!(out, "{p}")?;
+    }
+    write!(out, "{}", render_summary(&report))?;
+    if report.problems.is_empty() {
+        writeln!(out, "content OK")?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        writeln!(out, "{} problem(s)", report.problems.len())?;
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn topics(dir: &Path) -> anyhow::Result<ExitCode> {
+    let report = content::check(dir)?;
+    for p in &report.problems {
+        tracing::warn!("{p}");
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<28} {:>8} {:>9}", "topic", "passages", "questions")?;
+    for (topic, (passages, questions)) in report.topics() {
+        writeln!(out, "{topic:<28} {passages:>8} {questions:>9}")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Counts per topic and exam, for `studybot check`.
+pub fn render_summary(report: &ContentReport) -> String {
+    let bank = &report.bank;
+    let multi = bank
+        .questions()
+        .iter()
+        .filter(|q| q.answer.count() > 1)
+        .count();
+    let topics = report.topics();
+    let mut s = format!(
+        "{} notes files, {} passages, {} questions ({} choose-N) over {} topics\n",
+        report.notes_files,
+        report.passages,
+        bank.questions().len(),
+        multi,
+        topics.iter().filter(|(_, (_, q))| *q > 0).count()
+    );
+    s.push_str("questions per topic: ");
+    s.push_str(
+        &topics
+            .iter()
+            .map(|(t, (_, q))| format!("{t} {q}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    s.push_str("\nquestions per exam: ");
+    s.push_str(
+        &bank
+            .exam_counts()
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    s.push('\n');
+    s
 }

@@ -4,5 +4,7 @@
 //! adapter over it. See `DESIGN.md` in the shared folder for the whole architecture.
 
 pub mod cli;
+pub mod content;
 pub mod notes;
+pub mod quiz;
 pub mod search;

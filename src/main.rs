@@ -15,6 +15,15 @@ fn main() -> ExitCode {
     let cli = studybot::cli::Cli::parse();
     match studybot::cli::run(cli) {
         Ok(code) => code,
+        // `studybot topics | head`: the reader went away; nothing is wrong.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

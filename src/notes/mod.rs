@@ -91,6 +91,8 @@ pub struct NoteFile {
     pub front_matter: FrontMatter,
     /// Anchors (heading slugs) of the file, for resolving `kinesis.md#enhanced-fan-out`.
     pub anchors: Vec<String>,
+    /// Line (1-based) of each anchor's heading, parallel to `anchors`.
+    pub anchor_lines: Vec<u32>,
     pub topic: String,
 }
 
@@ -218,6 +220,7 @@ fn load_file(root: &Path, path: &Path, notes: &mut Notes) {
         file: rel.clone(),
         front_matter: parsed.front_matter,
         anchors: parsed.anchors,
+        anchor_lines: parsed.anchor_lines,
         topic: topic.clone(),
     });
     for raw in parsed.passages {

@@ -1,0 +1,112 @@
+//! Purpose: the content folder as a whole (`notes/`, `questions/`, `synonyms.toml`): load it and
+//! check that the pieces fit together, for `studybot check` and for start-up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::notes::{self, NoteFile};
+use crate::quiz::{self, Bank, Problem};
+use crate::search::Glossary;
+use crate::search::glossary::GlossaryError;
+
+/// What `studybot check` found.
+#[derive(Debug)]
+pub struct ContentReport {
+    pub notes: Vec<NoteFile>,
+    pub notes_files: usize,
+    pub passages: usize,
+    pub passages_per_topic: BTreeMap<String, usize>,
+    pub bank: Bank,
+    pub problems: Vec<Problem>,
+}
+
+impl ContentReport {
+    /// Every topic with (passages, questions).
+    pub fn topics(&self) -> BTreeMap<String, (usize, usize)> {
+        let mut m: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (t, n) in &self.passages_per_topic {
+            m.entry(t.clone()).or_default().0 = *n;
+        }
+        for (t, n) in self.bank.topic_counts() {
+            m.entry(t).or_default().1 = n;
+        }
+        m
+    }
+}
+
+/// Loads and checks a content folder. Only a missing notes folder is an error; everything else
+/// is a [`Problem`] in the report.
+pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
+    let mut problems = Vec::new();
+    let loaded = notes::load_dirs(&[dir.join("notes")])?;
+    for w in &loaded.warnings {
+        let (line, message) = match w.message.split_once(": ") {
+            Some((l, m)) if l.starts_with("line ") => (l[5..].parse().unwrap_or(0), m.to_string()),
+            _ => (0, w.message.clone()),
+        };
+        problems.push(Problem {
+            file: w.path.clone(),
+            line,
+            message,
+        });
+    }
+    let mut passages_per_topic: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &loaded.passages {
+        for t in &p.topics {
+            *passages_per_topic.entry(t.clone()).or_default() += 1;
+        }
+    }
+    for f in &loaded.files {
+        let path = f.root.join(&f.file);
+        let mut first: HashMap<&str, u32> = HashMap::new();
+        for (anchor, line) in f.anchors.iter().zip(&f.anchor_lines) {
+            if let Some(prev) = first.get(anchor.as_str()) {
+                problems.push(Problem {
+                    file: path.clone(),
+                    line: *line as usize,
+                    message: format!("duplicate heading anchor #{anchor} (first at line {prev}); questions cannot cite it unambiguously"),
+                });
+            } else {
+                first.insert(anchor, *line);
+            }
+        }
+        if !passages_per_topic.contains_key(&f.topic) {
+            problems.push(Problem {
+                file: path.clone(),
+                line: 1,
+                message: "no passages: the note is empty".into(),
+            });
+        }
+    }
+    let glossary = dir.join("synonyms.toml");
+    if glossary.exists() {
+        match Glossary::load(&glossary) {
+            Ok(_) => {}
+            Err(GlossaryError::Invalid {
+                file,
+                line,
+                message,
+            }) => problems.push(Problem {
+                file: PathBuf::from(file),
+                line,
+                message,
+            }),
+            Err(e) => problems.push(Problem {
+                file: glossary.clone(),
+                line: 0,
+                message: e.to_string(),
+            }),
+        }
+    }
+    let (bank, bank_problems) = quiz::load_bank(&dir.join("questions"), &loaded.files);
+    problems.extend(bank_problems);
+    problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
+    Ok(ContentReport {
+        notes_files: loaded.files.len(),
+        passages: loaded.passages.len(),
+        notes: loaded.files,
+        passages_per_topic,
+        bank,
+        problems,
+    })
+}
