@@ -663,3 +663,174 @@ fn truncate_chars(s: &str, max: usize) -> &str {
         None => s,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn passage(id: u32, heading: &[&str], text: &str) -> Passage {
+        Passage {
+            id,
+            root: PathBuf::from("notes"),
+            file: format!("{}.md", heading[0].to_lowercase()),
+            heading_path: heading.iter().map(|s| s.to_string()).collect(),
+            start_line: id * 10 + 1,
+            end_line: id * 10 + 5,
+            text: text.to_string(),
+            topics: vec![heading[0].to_lowercase()],
+        }
+    }
+
+    fn index() -> NoteIndex {
+        let passages = vec![
+            passage(
+                0,
+                &["Kinesis", "Enhanced fan-out"],
+                "Enhanced fan-out gives each Kinesis consumer 2 MB/s per shard.",
+            ),
+            passage(
+                1,
+                &["Kinesis", "Shards"],
+                "A Kinesis shard takes 1 MB/s in. Kinesis scales by shards.",
+            ),
+            passage(
+                2,
+                &["Kinesis", "Retention"],
+                "Kinesis Data Streams keeps records 24 hours by default, up to 365 days.",
+            ),
+            passage(3, &["Kinesis", "Typos"], "Kinensis agent ships log files."),
+            passage(
+                4,
+                &["EC2", "Metadata"],
+                "The instance metadata service (IMDS) answers at 169.254.169.254.",
+            ),
+            passage(
+                5,
+                &["SQS", "Shares"],
+                "SQS share queues shard nothing; the shares of many consumers.",
+            ),
+            passage(
+                6,
+                &["Lambda", "Errors"],
+                "Throttles raise ProvisionedThroughputExceededException in DynamoDB calls.",
+            ),
+        ];
+        let glossary = Glossary::from_pairs([
+            ("imds", "instance metadata service"),
+            ("kds", "Kinesis Data Streams"),
+        ]);
+        NoteIndex::build(passages, glossary).unwrap()
+    }
+
+    fn first(index: &NoteIndex, q: &str) -> Option<String> {
+        let r = index.search(q, &SearchOptions::default()).unwrap();
+        r.hits.first().map(|h| h.passage.heading())
+    }
+
+    #[test]
+    fn typos_are_corrected_to_much_more_frequent_words() {
+        let index = index();
+        let r = index
+            .search("kinesys retention", &SearchOptions::default())
+            .unwrap();
+        assert_eq!(
+            r.corrections[0],
+            Correction {
+                typed: "kinesys".into(),
+                used: "kinesis".into()
+            }
+        );
+        assert_eq!(r.hits[0].passage.heading(), "Kinesis > Retention");
+    }
+
+    #[test]
+    fn a_typo_that_is_in_the_notes_is_still_corrected_and_both_are_searched() {
+        let index = index();
+        let r = index.search("kinensis", &SearchOptions::default()).unwrap();
+        assert!(
+            r.corrections.iter().any(|c| c.used == "kinesis"),
+            "{:?}",
+            r.corrections
+        );
+        let headings: Vec<String> = r.hits.iter().map(|h| h.passage.heading()).collect();
+        assert!(
+            headings.contains(&"Kinesis > Typos".to_string()),
+            "{headings:?}"
+        );
+    }
+
+    #[test]
+    fn a_word_not_frequent_enough_to_beat_the_typed_one_is_not_used() {
+        // "shares" is as common as "shard" here: not three times more, so no correction.
+        let index = index();
+        let r = index.search("shard", &SearchOptions::default()).unwrap();
+        assert!(r.corrections.is_empty(), "{:?}", r.corrections);
+    }
+
+    #[test]
+    fn acronyms_expand_to_their_phrase_and_phrases_find_acronyms() {
+        let index = index();
+        assert_eq!(first(&index, "imds").as_deref(), Some("EC2 > Metadata"));
+        // No passage says "KDS": the phrase it stands for finds the passage.
+        assert_eq!(
+            first(&index, "KDS retention").as_deref(),
+            Some("Kinesis > Retention")
+        );
+        assert_eq!(first(&index, "kds").as_deref(), Some("Kinesis > Retention"));
+    }
+
+    #[test]
+    fn compound_spellings_meet() {
+        let index = index();
+        for q in ["fanout", "fan-out", "fan out", "Fan-Out", "FAN OUT"] {
+            assert_eq!(
+                first(&index, q).as_deref(),
+                Some("Kinesis > Enhanced fan-out"),
+                "{q}"
+            );
+        }
+        let r = index.search("fanout", &SearchOptions::default()).unwrap();
+        assert!(
+            r.hits[0].snippet.contains("**fan-out**"),
+            "{}",
+            r.hits[0].snippet
+        );
+    }
+
+    #[test]
+    fn camel_case_parts_find_the_whole_word() {
+        let index = index();
+        assert_eq!(
+            first(&index, "throughput exceeded").as_deref(),
+            Some("Lambda > Errors")
+        );
+    }
+
+    #[test]
+    fn topic_filter_and_limit_apply() {
+        let index = index();
+        let opts = SearchOptions {
+            limit: 1,
+            topic: Some("SQS".into()),
+        };
+        let r = index.search("shard", &opts).unwrap();
+        assert_eq!(r.hits.len(), 1);
+        assert_eq!(r.hits[0].passage.topics, ["sqs"]);
+    }
+
+    #[test]
+    fn queries_with_no_words_give_no_hits_and_no_error() {
+        let index = index();
+        for q in ["", "   ", "🙂", "???", "\"", "::"] {
+            assert!(
+                index
+                    .search(q, &SearchOptions::default())
+                    .unwrap()
+                    .hits
+                    .is_empty(),
+                "{q:?}"
+            );
+        }
+    }
+}
