@@ -164,3 +164,22 @@ fn ask_over_the_curated_notes_finds_the_right_sections() {
         assert!(found, "{query}: {v}");
     }
 }
+
+#[test]
+fn topics_lists_every_topic_with_passage_and_question_counts() {
+    let out = studybot(&["topics"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kinesis = text
+        .lines()
+        .find(|l| l.starts_with("kinesis "))
+        .expect("kinesis row");
+    let counts: Vec<usize> = kinesis
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(counts.len(), 2, "{kinesis}");
+    assert!(counts[0] > 0 && counts[1] >= 5, "{kinesis}");
+    assert!(text.lines().count() > 40, "{text}");
+}
