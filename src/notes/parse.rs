@@ -319,6 +319,7 @@ pub fn plain_text(text: &str) -> String {
             t.trim_matches('|')
                 .split('|')
                 .map(str::trim)
+                .filter(|cell| !cell.is_empty())
                 .collect::<Vec<_>>()
                 .join(" · ")
         } else {
@@ -862,8 +863,7 @@ Security Groups - stateful
 
     #[test]
     fn plain_text_drops_markdown_syntax() {
-        let text =
-            "- **SSE-S3**: `AES256`\n| a | b |\n|---|---|\n| c | d |\n> see [docs](https://x)";
-        assert_eq!(plain_text(text), "SSE-S3: AES256\na · b\nc · d\nsee docs");
+        let text = "- **SSE-S3**: `AES256`\n| a | b |\n|---|---|\n| | d |\n> see [docs](https://x)";
+        assert_eq!(plain_text(text), "SSE-S3: AES256\na · b\nd\nsee docs");
     }
 }
