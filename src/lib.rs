@@ -5,6 +5,9 @@
 
 pub mod cli;
 pub mod content;
+pub mod ids;
 pub mod notes;
 pub mod quiz;
+pub mod scores;
 pub mod search;
+pub mod store;

@@ -1,0 +1,81 @@
+-- studybot schema, step 1 (SQLite). Times are UTC milliseconds since the Unix epoch; local
+-- dates are 'YYYY-MM-DD' text. Keep in step with migrations/postgres/0001_init.sql.
+
+CREATE TABLE guilds (
+    guild_id   INTEGER PRIMARY KEY,
+    time_zone  TEXT    NOT NULL DEFAULT 'UTC',
+    joined_at  INTEGER NOT NULL,
+    left_at    INTEGER
+);
+
+CREATE TABLE daily_schedules (
+    guild_id       INTEGER NOT NULL,
+    channel_id     INTEGER NOT NULL,
+    local_time     TEXT    NOT NULL,
+    time_zone      TEXT    NOT NULL,
+    days           TEXT    NOT NULL DEFAULT 'mon,tue,wed,thu,fri,sat,sun',
+    topics         TEXT,
+    exams          TEXT,
+    window_minutes INTEGER,
+    mention_role   INTEGER,
+    seed           INTEGER NOT NULL DEFAULT 0,
+    enabled        BOOLEAN NOT NULL DEFAULT TRUE,
+    paused_reason  TEXT,
+    next_due_at    INTEGER,
+    PRIMARY KEY (guild_id, channel_id)
+);
+CREATE INDEX daily_schedules_due ON daily_schedules (next_due_at);
+
+CREATE TABLE posts (
+    post_id     INTEGER PRIMARY KEY,
+    guild_id    INTEGER NOT NULL,
+    channel_id  INTEGER NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('daily', 'quiz')),
+    question_id TEXT    NOT NULL,
+    topic       TEXT    NOT NULL,
+    local_date  TEXT,
+    message_id  INTEGER,
+    state       TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    posted_at   INTEGER NOT NULL,
+    closes_at   INTEGER,
+    closed_at   INTEGER
+);
+CREATE UNIQUE INDEX posts_daily_slot ON posts (channel_id, local_date) WHERE kind = 'daily';
+CREATE INDEX posts_channel ON posts (guild_id, channel_id, kind, local_date);
+
+CREATE TABLE answers (
+    post_id     INTEGER NOT NULL REFERENCES posts (post_id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL,
+    guild_id    INTEGER NOT NULL,
+    channel_id  INTEGER NOT NULL,
+    choice      TEXT    NOT NULL,
+    correct     BOOLEAN NOT NULL,
+    points      INTEGER NOT NULL,
+    answered_at INTEGER NOT NULL,
+    PRIMARY KEY (post_id, user_id)
+);
+CREATE INDEX answers_user ON answers (guild_id, user_id);
+
+-- Running totals per (server, channel or 0 for the whole server, period, user), kept in the
+-- same transaction as the answer so a leaderboard reads a few rows, not every answer.
+CREATE TABLE score_totals (
+    guild_id   INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    period     TEXT    NOT NULL,
+    user_id    INTEGER NOT NULL,
+    points     INTEGER NOT NULL,
+    answered   INTEGER NOT NULL,
+    correct    INTEGER NOT NULL,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, channel_id, period, user_id)
+);
+CREATE INDEX score_totals_rank ON score_totals (guild_id, channel_id, period, points DESC);
+CREATE INDEX score_totals_user ON score_totals (guild_id, user_id);
+
+CREATE TABLE member_roles (
+    guild_id INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    role_id  INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, user_id, role_id)
+);
+CREATE INDEX member_roles_role ON member_roles (guild_id, role_id);
