@@ -4,10 +4,12 @@
 //! adapter over it. See `DESIGN.md` in the shared folder for the whole architecture.
 
 pub mod cli;
+pub mod config;
 pub mod content;
 pub mod ids;
 pub mod notes;
 pub mod quiz;
 pub mod scores;
 pub mod search;
+pub mod service;
 pub mod store;

@@ -183,3 +183,50 @@ fn topics_lists_every_topic_with_passage_and_question_counts() {
     assert!(counts[0] > 0 && counts[1] >= 5, "{kinesis}");
     assert!(text.lines().count() > 40, "{text}");
 }
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_its_folder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}", dir.path().join("data/studybot.db").display());
+    let out = studybot(&["migrate", "--database-url", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("data/studybot.db").exists());
+    let again = studybot(&["migrate", "--database-url", &url]);
+    assert!(again.status.success());
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named_with_the_password_masked_and_the_cause() {
+    // Nothing listens on port 1.
+    let out = studybot(&[
+        "migrate",
+        "--database-url",
+        "postgres://bot:hunter2@127.0.0.1:1/studybot",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot open database postgres://bot:***@127.0.0.1:1/studybot"),
+        "{err}"
+    );
+    assert!(
+        err.to_lowercase().contains("refused"),
+        "the cause is shown: {err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    let file = tempfile::NamedTempFile::new().expect("tmp");
+    let url = format!("sqlite://{}/studybot.db", file.path().display());
+    let out = studybot(&["migrate", "--database-url", &url]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("cannot open database {url}")),
+        "{err}"
+    );
+    let out = studybot(&["migrate", "--database-url", "mysql://x"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("setting database_url"));
+}

@@ -186,6 +186,10 @@ impl Store {
             {
                 std::fs::create_dir_all(parent).map_err(|e| open_err(sqlx::Error::Io(e)))?;
             }
+            let probe = sqlx::ConnectOptions::connect(&opts)
+                .await
+                .map_err(open_err)?;
+            let _ = sqlx::Connection::close(probe).await;
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(opts.clone())
@@ -224,6 +228,12 @@ impl Store {
                 admin.close().await;
                 opts = opts.options([("search_path", schema)]);
             }
+            // One plain connection first: a pool hides the cause ("connection refused",
+            // "password authentication failed") behind a timeout.
+            let probe = sqlx::ConnectOptions::connect(&opts)
+                .await
+                .map_err(open_err)?;
+            let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))

@@ -1,0 +1,164 @@
+//! Purpose: the one typed [`Settings`], loaded in layers: defaults, then `studybot.toml` (if
+//! present, or the file given), then `STUDYBOT_*` environment variables. Unknown keys and bad
+//! values fail at start with the key's name. Nothing else reads the environment for settings.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::store::DEFAULT_DATABASE_URL;
+
+/// Everything the program can be configured with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `sqlite://data/studybot.db` (default) or `postgres://user:pass@host/db`.
+    pub database_url: String,
+    /// The content folder: notes, questions, glossary.
+    pub content_dir: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            content_dir: PathBuf::from("content"),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    content_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("failed to read config file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("setting {key}: {message}")]
+    Value { key: &'static str, message: String },
+}
+
+impl Settings {
+    /// Defaults → `file` (or `./studybot.toml` when it exists) → `env` (`STUDYBOT_DATABASE_URL`,
+    /// `STUDYBOT_CONTENT_DIR`). `env` is passed in so tests do not touch the process environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let mut s = Settings::default();
+        let default_file = Path::new("studybot.toml");
+        let file = match file {
+            Some(f) => Some(f),
+            None if default_file.exists() => Some(default_file),
+            None => None,
+        };
+        if let Some(path) = file {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            let parsed: FileSettings = toml::from_str(&text).map_err(|e| {
+                let line = e.span().map_or(1, |sp| {
+                    text[..sp.start.min(text.len())].matches('\n').count() + 1
+                });
+                ConfigError::Invalid {
+                    path: shown.clone(),
+                    message: format!("line {line}: {}", e.message()),
+                }
+            })?;
+            if let Some(v) = parsed.database_url {
+                s.database_url = v;
+            }
+            if let Some(v) = parsed.content_dir {
+                s.content_dir = v;
+            }
+        }
+        if let Some(v) = env("STUDYBOT_DATABASE_URL") {
+            s.database_url = v;
+        }
+        if let Some(v) = env("STUDYBOT_CONTENT_DIR") {
+            s.content_dir = PathBuf::from(v);
+        }
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks every value; an error names the setting and says why.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let u = &self.database_url;
+        if !(u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:"))
+        {
+            return Err(ConfigError::Value {
+                key: "database_url",
+                message: format!(
+                    "{} is not a database URL this bot supports: use sqlite://path/to/file.db or postgres://user@host/db",
+                    crate::store::mask_url(u)
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The process environment, for [`Settings::load`].
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("studybot.toml");
+        std::fs::write(&file, "database_url = \"postgres://bot@db/studybot\"\n").unwrap();
+        let s = Settings::load(Some(&file), &no_env).unwrap();
+        assert_eq!(s.database_url, "postgres://bot@db/studybot");
+        assert_eq!(s.content_dir, PathBuf::from("content"));
+        let env = |k: &str| (k == "STUDYBOT_DATABASE_URL").then(|| "sqlite://other.db".to_string());
+        assert_eq!(
+            Settings::load(Some(&file), &env).unwrap().database_url,
+            "sqlite://other.db"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("studybot.toml");
+        std::fs::write(&file, "content_dir = \"c\"\ndatabse_url = \"x\"\n").unwrap();
+        let err = Settings::load(Some(&file), &no_env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("databse_url"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_database_url_says_which_setting_and_why_without_the_password() {
+        let env = |k: &str| (k == "STUDYBOT_DATABASE_URL").then(|| "mysql://u:pw@h/db".to_string());
+        let err = Settings::load(None, &env).unwrap_err().to_string();
+        assert!(
+            err.starts_with("setting database_url: mysql://u:***@h/db is not"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! Purpose: the use cases, as plain async functions over the store and the question bank:
+//! answer a question, leaderboards, study-group standings, personal stats, delete my data,
+//! forget servers the bot left. No Discord here (the bot calls these), no SQL (the store has it).
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::ids::{GuildId, PostId, UserId};
+use crate::quiz::{Bank, Question, letter};
+use crate::scores::{
+    self, GroupStanding, Leaderboard, NewAnswer, Period, RecordOutcome, Scope, Stats,
+};
+use crate::store::{Store, StoreError};
+
+/// Leaderboard lines per page.
+pub const PAGE_SIZE: u32 = 10;
+/// A study group needs this many members to be ranked.
+pub const MIN_GROUP_MEMBERS: i64 = 2;
+
+/// An error worth showing to the person who caused it, as written.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UserError {
+    #[error("pick {expected} answer(s); you picked {picked}")]
+    WrongPickCount { expected: usize, picked: usize },
+    #[error("that choice is not on this question")]
+    NoSuchChoice,
+    #[error("this question is no longer in the question bank")]
+    UnknownQuestion,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a member sees after clicking an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerReply {
+    pub outcome: RecordOutcome,
+    pub question: Question,
+}
+
+/// The use cases, over one store and one bank.
+#[derive(Debug, Clone)]
+pub struct Study {
+    pub store: Store,
+    pub bank: Bank,
+}
+
+impl Study {
+    pub fn new(store: Store, bank: Bank) -> Study {
+        Study { store, bank }
+    }
+
+    /// The server's time zone (UTC when unknown or unparsable).
+    pub async fn guild_zone(&self, guild: GuildId) -> Result<Tz, StoreError> {
+        Ok(self
+            .store
+            .guild_time_zone(guild)
+            .await?
+            .and_then(|z| z.parse::<Tz>().ok())
+            .unwrap_or(chrono_tz::UTC))
+    }
+
+    /// Records a member's answer to a post: graded against the bank, the first answer counts.
+    #[tracing::instrument(skip(self), fields(guild = %guild, post = %post, user = %user))]
+    pub async fn answer(
+        &self,
+        guild: GuildId,
+        post: PostId,
+        user: UserId,
+        picked: &[usize],
+        now: DateTime<Utc>,
+    ) -> Result<AnswerReply, ServiceError> {
+        let Some(stored) = self.store.post(guild, post).await? else {
+            return Err(UserError::UnknownQuestion.into());
+        };
+        let question = self
+            .bank
+            .get(&stored.question_id)
+            .cloned()
+            .ok_or(UserError::UnknownQuestion)?;
+        let mut picked = picked.to_vec();
+        picked.sort_unstable();
+        picked.dedup();
+        if picked.iter().any(|&i| i >= question.choices.len()) {
+            return Err(UserError::NoSuchChoice.into());
+        }
+        if picked.len() != question.answer.count() {
+            return Err(UserError::WrongPickCount {
+                expected: question.answer.count(),
+                picked: picked.len(),
+            }
+            .into());
+        }
+        let correct = question.is_correct(&picked);
+        let answer = NewAnswer {
+            post,
+            user,
+            choice: picked
+                .iter()
+                .map(|&i| letter(i).to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            correct,
+            points: if correct {
+                scores::points_for(question.difficulty)
+            } else {
+                0
+            },
+            at: now,
+        };
+        let zone = self.guild_zone(guild).await?;
+        let outcome = self
+            .store
+            .record_answer(guild, &answer, &Period::keys(now, zone))
+            .await?;
+        Ok(AnswerReply { outcome, question })
+    }
+
+    /// A leaderboard page for the period containing `now` in the server's zone.
+    pub async fn leaderboard(
+        &self,
+        guild: GuildId,
+        scope: Scope,
+        period: Period,
+        page: u32,
+        me: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Leaderboard, StoreError> {
+        let zone = self.guild_zone(guild).await?;
+        self.store
+            .leaderboard(
+                guild,
+                scope,
+                &period.key(now, zone),
+                page,
+                PAGE_SIZE,
+                Some(me),
+            )
+            .await
+    }
+
+    /// Study groups ranked by their members' average points.
+    pub async fn group_standings(
+        &self,
+        guild: GuildId,
+        period: Period,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<GroupStanding>, StoreError> {
+        let zone = self.guild_zone(guild).await?;
+        self.store
+            .group_standings(guild, &period.key(now, zone), MIN_GROUP_MEMBERS)
+            .await
+    }
+
+    /// A member's record in a server; streaks are the best over the server's channels.
+    pub async fn stats(&self, guild: GuildId, user: UserId) -> Result<Stats, StoreError> {
+        let (answered, correct, points) = self.store.totals(guild, user).await?;
+        let by_topic = self.store.topic_stats(guild, user).await?;
+        let daily = self.store.daily_results(guild, user).await?;
+        let (mut current, mut best) = (0, 0);
+        let mut start = 0;
+        while start < daily.len() {
+            let channel = daily[start].0;
+            let end = daily[start..]
+                .iter()
+                .position(|(c, _)| *c != channel)
+                .map_or(daily.len(), |i| start + i);
+            let results: Vec<_> = daily[start..end].iter().map(|(_, r)| r.clone()).collect();
+            let (c, b) = scores::streaks(&results);
+            current = current.max(c);
+            best = best.max(b);
+            start = end;
+        }
+        Ok(Stats {
+            answered,
+            correct,
+            points,
+            by_topic,
+            current_streak: current,
+            best_streak: best,
+        })
+    }
+
+    /// Deletes a member's data in one server, or everywhere.
+    pub async fn forget_me(&self, user: UserId, guild: Option<GuildId>) -> Result<u64, StoreError> {
+        self.store.delete_user_data(user, guild).await
+    }
+
+    /// Deletes the data of servers the bot left more than `grace` ago.
+    pub async fn forget_left_guilds(
+        &self,
+        now: DateTime<Utc>,
+        grace: Duration,
+    ) -> Result<Vec<GuildId>, StoreError> {
+        self.store.forget_guilds_left_before(now - grace).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ChannelId;
+    use crate::notes::NoteFile;
+    use crate::store::{NewPost, PostKind};
+    use chrono::TimeZone;
+
+    const BANK: &str = r#"
+[[question]]
+id = "sqs-001"
+topic = "sqs"
+exams = ["DVA-C02"]
+difficulty = "medium"
+prompt = "Default visibility timeout?"
+choices = ["30 seconds", "1 minute", "12 hours"]
+answer = "A"
+explanation = "30 seconds by default."
+source = "sqs.md#sqs"
+
+[[question]]
+id = "sqs-002"
+topic = "sqs"
+exams = ["DVA-C02"]
+difficulty = "hard"
+prompt = "Which two raise throughput?"
+choices = ["Batching", "Long polling", "More consumers", "A smaller queue"]
+answer = ["A", "C"]
+explanation = "Batch and scale out."
+source = "sqs.md#sqs"
+"#;
+
+    async fn study() -> (Study, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sqs.toml"), BANK).unwrap();
+        let notes = vec![NoteFile {
+            root: "notes".into(),
+            file: "sqs.md".into(),
+            front_matter: Default::default(),
+            anchors: vec!["sqs".into()],
+            anchor_lines: vec![1],
+            topic: "sqs".into(),
+        }];
+        let bank = Bank::load_valid(dir.path(), &notes).unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("s.db").display()))
+            .await
+            .unwrap();
+        (Study::new(store, bank), dir)
+    }
+
+    async fn post(study: &Study, question: &str) -> PostId {
+        study
+            .store
+            .create_post(&NewPost {
+                guild: GuildId(1),
+                channel: ChannelId(2),
+                kind: PostKind::Quiz,
+                question_id: question.into(),
+                topic: "sqs".into(),
+                local_date: None,
+                posted_at: Utc::now(),
+                closes_at: None,
+            })
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn answers_are_graded_and_the_second_click_is_told_the_first() {
+        let (study, _dir) = study().await;
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+        let p = post(&study, "sqs-001").await;
+        let r = study
+            .answer(GuildId(1), p, UserId(5), &[1], now)
+            .await
+            .unwrap();
+        assert_eq!(r.outcome, RecordOutcome::Recorded { correct: false });
+        assert_eq!(r.question.explanation, "30 seconds by default.");
+        let r = study
+            .answer(GuildId(1), p, UserId(5), &[0], now)
+            .await
+            .unwrap();
+        assert_eq!(
+            r.outcome,
+            RecordOutcome::AlreadyAnswered {
+                choice: "B".into(),
+                correct: false
+            }
+        );
+        let q = post(&study, "sqs-002").await;
+        let r = study
+            .answer(GuildId(1), q, UserId(6), &[2, 0], now)
+            .await
+            .unwrap();
+        assert_eq!(r.outcome, RecordOutcome::Recorded { correct: true });
+        let board = study
+            .leaderboard(GuildId(1), Scope::Server, Period::Week, 0, UserId(5), now)
+            .await
+            .unwrap();
+        assert_eq!(board.rows[0].user, UserId(6));
+        assert_eq!(board.rows[0].points, 3, "hard questions are worth 3");
+        assert_eq!(board.me.map(|m| m.rank), Some(2));
+        let stats = study.stats(GuildId(1), UserId(6)).await.unwrap();
+        assert_eq!((stats.answered, stats.correct, stats.points), (1, 1, 3));
+    }
+
+    #[tokio::test]
+    async fn a_choose_two_question_needs_two_picks_and_foreign_posts_are_refused() {
+        let (study, _dir) = study().await;
+        let now = Utc::now();
+        let q = post(&study, "sqs-002").await;
+        let err = study
+            .answer(GuildId(1), q, UserId(6), &[0], now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ServiceError::User(UserError::WrongPickCount {
+                    expected: 2,
+                    picked: 1
+                })
+            ),
+            "{err}"
+        );
+        let err = study
+            .answer(GuildId(1), q, UserId(6), &[0, 9], now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ServiceError::User(UserError::NoSuchChoice)),
+            "{err}"
+        );
+        let err = study
+            .answer(GuildId(99), q, UserId(6), &[0, 2], now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ServiceError::User(UserError::UnknownQuestion)),
+            "{err}"
+        );
+        assert_eq!(study.store.answer_count(q).await.unwrap(), 0);
+    }
+}
