@@ -66,11 +66,14 @@ CREATE TABLE score_totals (
     points     INTEGER NOT NULL,
     answered   INTEGER NOT NULL,
     correct    INTEGER NOT NULL,
+    accuracy   INTEGER NOT NULL, -- correct / answered in millionths, for ordering
     last_at    INTEGER NOT NULL,
     PRIMARY KEY (guild_id, channel_id, period, user_id)
 );
-CREATE INDEX score_totals_rank ON score_totals (guild_id, channel_id, period, points DESC);
-CREATE INDEX score_totals_user ON score_totals (guild_id, user_id);
+-- Leaderboard order: points, then accuracy, then who got there first.
+CREATE INDEX score_totals_rank ON score_totals (guild_id, channel_id, period, points DESC, accuracy DESC, last_at ASC, user_id ASC);
+-- Deleting a member's data, in one server or all.
+CREATE INDEX score_totals_user ON score_totals (user_id, guild_id);
 
 CREATE TABLE member_roles (
     guild_id INTEGER NOT NULL,

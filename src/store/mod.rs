@@ -155,8 +155,46 @@ pub struct Post {
     pub open: bool,
 }
 
-const ORDER: &str =
-    "points DESC, CAST(correct AS DOUBLE PRECISION) / answered DESC, last_at ASC, user_id ASC";
+/// A post for [`Store::bulk_load`].
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct BulkPost {
+    pub id: i64,
+    pub guild: GuildId,
+    pub channel: ChannelId,
+    pub topic: String,
+}
+
+/// An answer for [`Store::bulk_load`].
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct BulkAnswer {
+    pub post: i64,
+    pub user: UserId,
+    pub guild: GuildId,
+    pub channel: ChannelId,
+    pub correct: bool,
+    pub points: i64,
+    pub at_ms: i64,
+}
+
+/// A running total for [`Store::bulk_load`]; `channel: None` is the whole server.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct BulkTotal {
+    pub guild: GuildId,
+    pub channel: Option<ChannelId>,
+    pub period: String,
+    pub user: UserId,
+    pub points: i64,
+    pub answered: i64,
+    pub correct: i64,
+    pub last_at_ms: i64,
+}
+
+/// Leaderboard order, the same as the `score_totals_rank` index: points, accuracy, who got
+/// there first.
+const ORDER: &str = "points DESC, accuracy DESC, last_at ASC, user_id ASC";
 
 impl Store {
     /// Opens (creating a SQLite file and its folder if missing) and migrates.
@@ -483,7 +521,7 @@ impl Store {
 
     /// Records an answer once per (post, user): the first counts; a closed or foreign post is
     /// refused. Adds it to the running totals of every period in `period_keys` for the server
-    /// and the channel, in the same transaction.
+    /// and the channel, in the same transaction. The usual path is two statements.
     pub async fn record_answer(
         &self,
         guild: GuildId,
@@ -492,72 +530,75 @@ impl Store {
     ) -> Result<RecordOutcome, StoreError> {
         let outcome = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let post = sqlx::query("SELECT channel_id, state FROM posts WHERE post_id = $1 AND guild_id = $2")
-                .bind(answer.post.0)
-                .bind(db_id(guild.0))
-                .fetch_optional(&mut *tx)
-                .await?;
-            match post {
-                None => RecordOutcome::UnknownPost,
-                Some(row) => {
-                    let channel: i64 = row.try_get("channel_id")?;
-                    let state: String = row.try_get("state")?;
-                    let inserted = if state == "open" {
-                        sqlx::query(
-                            "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (post_id, user_id) DO NOTHING",
-                        )
+            let channel: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at)
+                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7 FROM posts p
+                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
+                 ON CONFLICT (post_id, user_id) DO NOTHING
+                 RETURNING channel_id",
+            )
+            .bind(answer.post.0)
+            .bind(db_id(answer.user.0))
+            .bind(db_id(guild.0))
+            .bind(&answer.choice)
+            .bind(answer.correct)
+            .bind(answer.points)
+            .bind(ms(answer.at))
+            .fetch_optional(&mut *tx)
+            .await?;
+            match channel {
+                Some(channel) => {
+                    if !period_keys.is_empty() {
+                        let mut rows = Vec::with_capacity(period_keys.len() * 2);
+                        for key in period_keys {
+                            rows.push((0, key));
+                            rows.push((channel, key));
+                        }
+                        let correct = i64::from(answer.correct);
+                        let mut q = sqlx::QueryBuilder::new(
+                            "INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, accuracy, last_at) ",
+                        );
+                        q.push_values(&rows, |mut b, (scope_channel, key)| {
+                            b.push_bind(db_id(guild.0))
+                                .push_bind(*scope_channel)
+                                .push_bind(key.as_str())
+                                .push_bind(db_id(answer.user.0))
+                                .push_bind(answer.points)
+                                .push_bind(1i64)
+                                .push_bind(correct)
+                                .push_bind(correct * 1_000_000)
+                                .push_bind(ms(answer.at));
+                        });
+                        q.push(
+                            " ON CONFLICT (guild_id, channel_id, period, user_id) DO UPDATE SET
+                               points = score_totals.points + excluded.points,
+                               answered = score_totals.answered + 1,
+                               correct = score_totals.correct + excluded.correct,
+                               accuracy = (score_totals.correct + excluded.correct) * 1000000 / (score_totals.answered + 1),
+                               last_at = excluded.last_at",
+                        );
+                        q.build().execute(&mut *tx).await?;
+                    }
+                    tx.commit().await?;
+                    RecordOutcome::Recorded { correct: answer.correct }
+                }
+                None => {
+                    // Not inserted: say why.
+                    let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
+                        .bind(answer.post.0)
+                        .bind(db_id(guild.0))
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
                         .bind(answer.post.0)
                         .bind(db_id(answer.user.0))
-                        .bind(db_id(guild.0))
-                        .bind(channel)
-                        .bind(&answer.choice)
-                        .bind(answer.correct)
-                        .bind(answer.points)
-                        .bind(ms(answer.at))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected()
-                            == 1
-                    } else {
-                        false
-                    };
-                    if inserted {
-                        for key in period_keys {
-                            for scope_channel in [0, channel] {
-                                sqlx::query(
-                                    "INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, last_at)
-                                     VALUES ($1, $2, $3, $4, $5, 1, $6, $7)
-                                     ON CONFLICT (guild_id, channel_id, period, user_id) DO UPDATE SET
-                                       points = score_totals.points + excluded.points,
-                                       answered = score_totals.answered + 1,
-                                       correct = score_totals.correct + excluded.correct,
-                                       last_at = excluded.last_at",
-                                )
-                                .bind(db_id(guild.0))
-                                .bind(scope_channel)
-                                .bind(key)
-                                .bind(db_id(answer.user.0))
-                                .bind(answer.points)
-                                .bind(i64::from(answer.correct))
-                                .bind(ms(answer.at))
-                                .execute(&mut *tx)
-                                .await?;
-                            }
-                        }
-                        tx.commit().await?;
-                        RecordOutcome::Recorded { correct: answer.correct }
-                    } else {
-                        let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
-                            .bind(answer.post.0)
-                            .bind(db_id(answer.user.0))
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        tx.commit().await?;
-                        match previous {
-                            Some(r) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
-                            None => RecordOutcome::Closed,
-                        }
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    match (state.as_deref(), previous) {
+                        (None, _) => RecordOutcome::UnknownPost,
+                        (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
+                        _ => RecordOutcome::Closed,
                     }
                 }
             }
@@ -580,31 +621,41 @@ impl Store {
             Scope::Channel(c) => (db_id(c.0), None),
             Scope::Group(r) => (0, Some(db_id(r.0))),
         };
-        // $4: a role, or -1 for "everyone" (no role has that id).
-        let role = role.unwrap_or(-1);
-        let filter = "t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3
-             AND ($4 = -1 OR EXISTS (SELECT 1 FROM member_roles r WHERE r.guild_id = t.guild_id AND r.user_id = t.user_id AND r.role_id = $4))";
+        // $1 guild, $2 channel, $3 period, then $4 the role when a group is asked for; the
+        // query's own parameters follow from `next`.
+        let (filter, next) = match role {
+            None => ("t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3".to_string(), 4),
+            Some(_) => (
+                "t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3 AND EXISTS (SELECT 1 FROM member_roles r WHERE r.guild_id = $1 AND r.user_id = t.user_id AND r.role_id = $4)".to_string(),
+                5,
+            ),
+        };
         let page_size = page_size.clamp(1, 100);
         let offset = i64::from(page) * i64::from(page_size);
+        let count_sql = format!("SELECT COUNT(*) FROM score_totals t WHERE {filter}");
+        let page_sql = format!(
+            "SELECT user_id, points, answered, correct FROM score_totals t WHERE {filter} ORDER BY {ORDER} LIMIT ${} OFFSET ${}",
+            next,
+            next + 1
+        );
+        let mine_sql = format!(
+            "SELECT points, answered, correct, accuracy, last_at FROM score_totals t WHERE {filter} AND t.user_id = ${next}"
+        );
+        let (p, a, l, u) = (next, next + 1, next + 2, next + 3);
+        let above_sql = format!(
+            "SELECT COUNT(*) FROM score_totals t WHERE {filter} AND (t.points > ${p} OR (t.points = ${p} AND (t.accuracy > ${a}
+               OR (t.accuracy = ${a} AND (t.last_at < ${l} OR (t.last_at = ${l} AND t.user_id < ${u}))))))"
+        );
         let board = on_read!(self, pool => {
-            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM score_totals t WHERE {filter}")))
-                .bind(db_id(guild.0))
-                .bind(channel)
-                .bind(period_key)
-                .bind(role)
-                .fetch_one(pool)
-                .await?;
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT user_id, points, answered, correct FROM score_totals t WHERE {filter} ORDER BY {ORDER} LIMIT $5 OFFSET $6"
-            )))
-            .bind(db_id(guild.0))
-            .bind(channel)
-            .bind(period_key)
-            .bind(role)
-            .bind(i64::from(page_size))
-            .bind(offset)
-            .fetch_all(pool)
-            .await?;
+            let bind_filter = |sql: &str| {
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(db_id(guild.0)).bind(channel).bind(period_key.to_string());
+                match role {
+                    Some(r) => q.bind(r),
+                    None => q,
+                }
+            };
+            let total: i64 = bind_filter(&count_sql).fetch_one(pool).await?.try_get(0)?;
+            let rows = bind_filter(&page_sql).bind(i64::from(page_size)).bind(offset).fetch_all(pool).await?;
             let mut standings = Vec::with_capacity(rows.len());
             for (i, r) in rows.iter().enumerate() {
                 standings.push(Standing {
@@ -617,43 +668,27 @@ impl Store {
             }
             let mut mine = None;
             if let Some(me) = me
-                && let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT points, answered, correct, last_at FROM score_totals t WHERE {filter} AND t.user_id = $5"
-                )))
-                .bind(db_id(guild.0))
-                .bind(channel)
-                .bind(period_key)
-                .bind(role)
-                .bind(db_id(me.0))
-                .fetch_optional(pool)
-                .await?
-                {
-                    let points: i64 = row.try_get("points")?;
-                    let answered: i64 = row.try_get("answered")?;
-                    let correct: i64 = row.try_get("correct")?;
-                    let last_at: i64 = row.try_get("last_at")?;
-                    // Rows ranked above mine, in the same order as ORDER (accuracy compared
-                    // by cross-multiplying, exact on integers).
-                    let above: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT COUNT(*) FROM score_totals t WHERE {filter} AND (
-                           t.points > $5
-                           OR (t.points = $5 AND t.correct * $6 > $7 * t.answered)
-                           OR (t.points = $5 AND t.correct * $6 = $7 * t.answered AND t.last_at < $8)
-                           OR (t.points = $5 AND t.correct * $6 = $7 * t.answered AND t.last_at = $8 AND t.user_id < $9))"
-                    )))
-                    .bind(db_id(guild.0))
-                    .bind(channel)
-                    .bind(period_key)
-                    .bind(role)
+                && let Some(row) = bind_filter(&mine_sql).bind(db_id(me.0)).fetch_optional(pool).await?
+            {
+                let points: i64 = row.try_get("points")?;
+                let accuracy: i64 = row.try_get("accuracy")?;
+                let last_at: i64 = row.try_get("last_at")?;
+                let above: i64 = bind_filter(&above_sql)
                     .bind(points)
-                    .bind(answered)
-                    .bind(correct)
+                    .bind(accuracy)
                     .bind(last_at)
                     .bind(db_id(me.0))
                     .fetch_one(pool)
-                    .await?;
-                    mine = Some(Standing { rank: u64::try_from(above).unwrap_or_default() + 1, user: me, points, answered, correct });
-                }
+                    .await?
+                    .try_get(0)?;
+                mine = Some(Standing {
+                    rank: u64::try_from(above).unwrap_or_default() + 1,
+                    user: me,
+                    points,
+                    answered: row.try_get("answered")?,
+                    correct: row.try_get("correct")?,
+                });
+            }
             Leaderboard { rows: standings, total: u64::try_from(total).unwrap_or_default(), me: mine }
         });
         Ok(board)
@@ -839,6 +874,53 @@ impl Store {
             sqlx::query_scalar("SELECT COUNT(*) FROM answers WHERE post_id = $1").bind(post.0).fetch_one(pool).await?
         });
         Ok(n)
+    }
+
+    /// Loads many posts, answers and their totals at once, for benchmarks that need a big
+    /// database quickly. Not for the bot: it trusts its input (totals must match the answers).
+    #[doc(hidden)]
+    pub async fn bulk_load(
+        &self,
+        posts: &[BulkPost],
+        answers: &[BulkAnswer],
+        totals: &[BulkTotal],
+    ) -> Result<(), StoreError> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in posts.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO posts (post_id, guild_id, channel_id, kind, question_id, topic, posted_at) ");
+                q.push_values(chunk, |mut b, p| {
+                    b.push_bind(p.id).push_bind(db_id(p.guild.0)).push_bind(db_id(p.channel.0)).push_bind("quiz").push_bind("bench-001").push_bind(&p.topic).push_bind(0i64);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in answers.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at) ");
+                q.push_values(chunk, |mut b, a| {
+                    b.push_bind(a.post).push_bind(db_id(a.user.0)).push_bind(db_id(a.guild.0)).push_bind(db_id(a.channel.0)).push_bind("A").push_bind(a.correct).push_bind(a.points).push_bind(a.at_ms);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in totals.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, accuracy, last_at) ");
+                q.push_values(chunk, |mut b, t| {
+                    b.push_bind(db_id(t.guild.0)).push_bind(t.channel.map_or(0, |c| db_id(c.0))).push_bind(&t.period).push_bind(db_id(t.user.0)).push_bind(t.points).push_bind(t.answered).push_bind(t.correct).push_bind(t.correct * 1_000_000 / t.answered.max(1)).push_bind(t.last_at_ms);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        // Fresh statistics for the planner, as autovacuum / `PRAGMA optimize` would give a
+        // database that grew normally.
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+            }
+            Backend::Sqlite { write, .. } => {
+                sqlx::query("ANALYZE").execute(write).await?;
+            }
+        }
+        Ok(())
     }
 
     /// Closes the pools.
