@@ -137,8 +137,8 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
                     post: posts[n % posts.len()],
                     user: UserId((n / posts.len()) as u64 + 1),
                     choice: "A".into(),
-                    correct: n % 3 != 0,
-                    points: if n % 3 != 0 { 2 } else { 0 },
+                    correct: !n.is_multiple_of(3),
+                    points: if !n.is_multiple_of(3) { 2 } else { 0 },
                     at: now,
                 };
                 let t = Instant::now();
@@ -182,6 +182,9 @@ struct BigData {
 
 const BIG: GuildId = GuildId(1);
 
+/// (server, channel or 0, period, user).
+type TotalKey = (u64, u64, String, u64);
+
 impl BigData {
     /// Half the answers in one server (10,000 members, 1,000 posts in 10 channels), the other
     /// half over 999 servers with 50 members each; answers spread over 8 weeks.
@@ -193,7 +196,7 @@ impl BigData {
             .unwrap_or_default();
         let mut posts = Vec::new();
         let mut answers = Vec::with_capacity(total);
-        let mut totals: HashMap<(u64, u64, String, u64), (i64, i64, i64, i64)> = HashMap::new();
+        let mut totals: HashMap<TotalKey, (i64, i64, i64, i64)> = HashMap::new();
         let mut next_post = 1i64;
         let mut servers: Vec<(GuildId, u64, usize, usize)> = vec![(BIG, 10_000, 1_000, total / 2)];
         for g in 2..=1000u64 {
