@@ -6,7 +6,6 @@
 //! (env: `BENCH_ANSWERS` = answers for the write test, default 20000; `BENCH_BIG` = answers in
 //! the big database, default 1000000).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,8 +13,8 @@ use chrono::{TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
-use studybot::scores::{NewAnswer, Period, Scope};
-use studybot::store::{BulkAnswer, BulkPost, BulkTotal, NewPost, PostKind, Store};
+use studybot::scores::{NewAnswer, PeriodKeys, Scope};
+use studybot::store::{BulkAnswer, BulkPost, NewPost, PostKind, Store};
 
 const WRITERS: usize = 64;
 
@@ -123,7 +122,7 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
     }
     let posts = Arc::new(posts);
     let store = Arc::new(store);
-    let keys = Arc::new(Period::keys(now, chrono_tz::UTC));
+    let keys = Arc::new(PeriodKeys::at(now, chrono_tz::UTC));
     let per_writer = total / WRITERS;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -176,14 +175,10 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
 struct BigData {
     posts: Vec<BulkPost>,
     answers: Vec<BulkAnswer>,
-    totals: Vec<BulkTotal>,
     roles: Vec<(UserId, RoleId)>,
 }
 
 const BIG: GuildId = GuildId(1);
-
-/// (server, channel or 0, period, user).
-type TotalKey = (u64, u64, String, u64);
 
 impl BigData {
     /// Half the answers in one server (10,000 members, 1,000 posts in 10 channels), the other
@@ -196,7 +191,6 @@ impl BigData {
             .unwrap_or_default();
         let mut posts = Vec::new();
         let mut answers = Vec::with_capacity(total);
-        let mut totals: HashMap<TotalKey, (i64, i64, i64, i64)> = HashMap::new();
         let mut next_post = 1i64;
         let mut servers: Vec<(GuildId, u64, usize, usize)> = vec![(BIG, 10_000, 1_000, total / 2)];
         for g in 2..=1000u64 {
@@ -224,7 +218,6 @@ impl BigData {
                 let correct = rng.random_bool(0.6);
                 let points = if correct { rng.random_range(1..=3) } else { 0 };
                 let at = start + chrono::Duration::minutes(rng.random_range(0..8 * 7 * 24 * 60));
-                let at_ms = at.timestamp_millis();
                 answers.push(BulkAnswer {
                     post: post.id,
                     user: UserId(user),
@@ -232,43 +225,17 @@ impl BigData {
                     channel: post.channel,
                     correct,
                     points,
-                    at_ms,
+                    at,
+                    keys: PeriodKeys::at(at, chrono_tz::UTC),
                 });
-                for key in Period::keys(at, chrono_tz::UTC) {
-                    for channel in [0, post.channel.0] {
-                        let e = totals
-                            .entry((guild.0, channel, key.clone(), user))
-                            .or_default();
-                        e.0 += points;
-                        e.1 += 1;
-                        e.2 += i64::from(correct);
-                        e.3 = e.3.max(at_ms);
-                    }
-                }
             }
         }
-        let totals = totals
-            .into_iter()
-            .map(
-                |((g, c, period, u), (points, answered, correct, last))| BulkTotal {
-                    guild: GuildId(g),
-                    channel: (c != 0).then_some(ChannelId(c)),
-                    period,
-                    user: UserId(u),
-                    points,
-                    answered,
-                    correct,
-                    last_at_ms: last,
-                },
-            )
-            .collect();
         let roles = (1..=10_000u64)
             .map(|u| (UserId(u), RoleId(900 + u % 20)))
             .collect();
         BigData {
             posts,
             answers,
-            totals,
             roles,
         }
     }
@@ -291,9 +258,7 @@ where
 
 async fn read_bench(name: &str, store: &Store, data: &BigData) -> anyhow::Result<()> {
     let t = Instant::now();
-    store
-        .bulk_load(&data.posts, &data.answers, &data.totals)
-        .await?;
+    store.bulk_load(&data.posts, &data.answers).await?;
     for (user, role) in &data.roles {
         store.set_member_roles(BIG, *user, &[*role]).await?;
     }

@@ -44,10 +44,21 @@ impl Period {
             Period::AllTime => "all".to_string(),
         }
     }
+}
 
-    /// Keys of every period containing `at`.
-    pub fn keys(at: DateTime<Utc>, tz: Tz) -> Vec<String> {
-        Period::ALL.iter().map(|p| p.key(at, tz)).collect()
+/// The week and month an answer counts in (all time needs no key), in the server's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodKeys {
+    pub week: String,
+    pub month: String,
+}
+
+impl PeriodKeys {
+    pub fn at(at: DateTime<Utc>, tz: Tz) -> PeriodKeys {
+        PeriodKeys {
+            week: Period::Week.key(at, tz),
+            month: Period::Month.key(at, tz),
+        }
     }
 }
 

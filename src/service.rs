@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use crate::ids::{GuildId, PostId, UserId};
 use crate::quiz::{Bank, Question, letter};
 use crate::scores::{
-    self, GroupStanding, Leaderboard, NewAnswer, Period, RecordOutcome, Scope, Stats,
+    self, GroupStanding, Leaderboard, NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, Stats,
 };
 use crate::store::{Store, StoreError};
 
@@ -116,7 +116,7 @@ impl Study {
         let zone = self.guild_zone(guild).await?;
         let outcome = self
             .store
-            .record_answer(guild, &answer, &Period::keys(now, zone))
+            .record_answer(guild, &answer, &PeriodKeys::at(now, zone))
             .await?;
         Ok(AnswerReply { outcome, question })
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
-use studybot::scores::{NewAnswer, Period, RecordOutcome, Scope, streaks};
+use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
 use studybot::store::{NewPost, PostKind, Store};
 
 const G: GuildId = GuildId(1_000_000_000_000_000_001);
@@ -172,7 +172,7 @@ async fn answer(
         at: when,
     };
     store
-        .record_answer(guild, &a, &Period::keys(when, chrono_tz::UTC))
+        .record_answer(guild, &a, &PeriodKeys::at(when, chrono_tz::UTC))
         .await
         .expect("record")
 }
@@ -386,7 +386,7 @@ async fn weeks_start_monday_in_the_servers_zone(store: &Store) {
             at: when,
         };
         store
-            .record_answer(G, &a, &Period::keys(when, berlin))
+            .record_answer(G, &a, &PeriodKeys::at(when, berlin))
             .await
             .expect("record");
     }

@@ -52,12 +52,15 @@ CREATE TABLE answers (
     correct     BOOLEAN NOT NULL,
     points      BIGINT  NOT NULL,
     answered_at BIGINT  NOT NULL,
+    week_key    TEXT    NOT NULL, -- the periods the answer counts in, in the server's zone
+    month_key   TEXT    NOT NULL,
     PRIMARY KEY (post_id, user_id)
 );
 CREATE INDEX answers_user ON answers (guild_id, user_id);
 
--- Running totals per (server, channel or 0 for the whole server, period, user), kept in the
--- same transaction as the answer so a leaderboard reads a few rows, not every answer.
+-- Running totals per (server, channel or 0 for the whole server, period, user), kept by the
+-- trigger below in the same statement as the answer, so a leaderboard reads a few rows, not
+-- every answer.
 CREATE TABLE score_totals (
     guild_id   BIGINT  NOT NULL,
     channel_id BIGINT  NOT NULL,
@@ -74,6 +77,27 @@ CREATE TABLE score_totals (
 CREATE INDEX score_totals_rank ON score_totals (guild_id, channel_id, period, points DESC, accuracy DESC, last_at ASC, user_id ASC);
 -- Deleting a member's data, in one server or all.
 CREATE INDEX score_totals_user ON score_totals (user_id, guild_id);
+
+-- Each answer adds to six totals: (whole server, its channel) x (all time, its week, its month).
+CREATE FUNCTION answers_add_to_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    c BIGINT := CASE WHEN NEW.correct THEN 1 ELSE 0 END;
+BEGIN
+    INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, accuracy, last_at)
+    SELECT NEW.guild_id, s.channel_id, k.period, NEW.user_id, NEW.points, 1, c, c * 1000000, NEW.answered_at
+    FROM (VALUES (0::BIGINT), (NEW.channel_id)) AS s (channel_id),
+         (VALUES ('all'::TEXT), (NEW.week_key), (NEW.month_key)) AS k (period)
+    ON CONFLICT (guild_id, channel_id, period, user_id) DO UPDATE SET
+        points   = score_totals.points + excluded.points,
+        answered = score_totals.answered + 1,
+        correct  = score_totals.correct + excluded.correct,
+        accuracy = (score_totals.correct + excluded.correct) * 1000000 / (score_totals.answered + 1),
+        last_at  = GREATEST(score_totals.last_at, excluded.last_at);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER answers_add_to_totals AFTER INSERT ON answers
+    FOR EACH ROW EXECUTE FUNCTION answers_add_to_totals();
 
 CREATE TABLE member_roles (
     guild_id BIGINT  NOT NULL,

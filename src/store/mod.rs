@@ -22,7 +22,8 @@ use sqlx::sqlite::{
 
 use crate::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use crate::scores::{
-    DailyResult, GroupStanding, Leaderboard, NewAnswer, RecordOutcome, Scope, Standing, TopicStat,
+    DailyResult, GroupStanding, Leaderboard, NewAnswer, PeriodKeys, RecordOutcome, Scope, Standing,
+    TopicStat,
 };
 pub use url::mask_url;
 
@@ -175,21 +176,8 @@ pub struct BulkAnswer {
     pub channel: ChannelId,
     pub correct: bool,
     pub points: i64,
-    pub at_ms: i64,
-}
-
-/// A running total for [`Store::bulk_load`]; `channel: None` is the whole server.
-#[doc(hidden)]
-#[derive(Debug, Clone)]
-pub struct BulkTotal {
-    pub guild: GuildId,
-    pub channel: Option<ChannelId>,
-    pub period: String,
-    pub user: UserId,
-    pub points: i64,
-    pub answered: i64,
-    pub correct: i64,
-    pub last_at_ms: i64,
+    pub at: DateTime<Utc>,
+    pub keys: PeriodKeys,
 }
 
 /// Leaderboard order, the same as the `score_totals_rank` index: points, accuracy, who got
@@ -273,7 +261,7 @@ impl Store {
                 .map_err(open_err)?;
             let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(8)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await
@@ -520,19 +508,18 @@ impl Store {
     }
 
     /// Records an answer once per (post, user): the first counts; a closed or foreign post is
-    /// refused. Adds it to the running totals of every period in `period_keys` for the server
-    /// and the channel, in the same transaction. The usual path is two statements.
+    /// refused. One statement: the `answers_add_to_totals` trigger adds it to the running totals
+    /// (server and channel, all time, its week, its month) atomically with the insert.
     pub async fn record_answer(
         &self,
         guild: GuildId,
         answer: &NewAnswer,
-        period_keys: &[String],
+        keys: &PeriodKeys,
     ) -> Result<RecordOutcome, StoreError> {
         let outcome = on_write!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let channel: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at)
-                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7 FROM posts p
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
                  WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
                  ON CONFLICT (post_id, user_id) DO NOTHING
                  RETURNING channel_id",
@@ -544,62 +531,28 @@ impl Store {
             .bind(answer.correct)
             .bind(answer.points)
             .bind(ms(answer.at))
-            .fetch_optional(&mut *tx)
+            .bind(&keys.week)
+            .bind(&keys.month)
+            .fetch_optional(pool)
             .await?;
-            match channel {
-                Some(channel) => {
-                    if !period_keys.is_empty() {
-                        let mut rows = Vec::with_capacity(period_keys.len() * 2);
-                        for key in period_keys {
-                            rows.push((0, key));
-                            rows.push((channel, key));
-                        }
-                        let correct = i64::from(answer.correct);
-                        let mut q = sqlx::QueryBuilder::new(
-                            "INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, accuracy, last_at) ",
-                        );
-                        q.push_values(&rows, |mut b, (scope_channel, key)| {
-                            b.push_bind(db_id(guild.0))
-                                .push_bind(*scope_channel)
-                                .push_bind(key.as_str())
-                                .push_bind(db_id(answer.user.0))
-                                .push_bind(answer.points)
-                                .push_bind(1i64)
-                                .push_bind(correct)
-                                .push_bind(correct * 1_000_000)
-                                .push_bind(ms(answer.at));
-                        });
-                        q.push(
-                            " ON CONFLICT (guild_id, channel_id, period, user_id) DO UPDATE SET
-                               points = score_totals.points + excluded.points,
-                               answered = score_totals.answered + 1,
-                               correct = score_totals.correct + excluded.correct,
-                               accuracy = (score_totals.correct + excluded.correct) * 1000000 / (score_totals.answered + 1),
-                               last_at = excluded.last_at",
-                        );
-                        q.build().execute(&mut *tx).await?;
-                    }
-                    tx.commit().await?;
-                    RecordOutcome::Recorded { correct: answer.correct }
-                }
-                None => {
-                    // Not inserted: say why.
-                    let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
-                        .bind(answer.post.0)
-                        .bind(db_id(guild.0))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
-                        .bind(answer.post.0)
-                        .bind(db_id(answer.user.0))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    match (state.as_deref(), previous) {
-                        (None, _) => RecordOutcome::UnknownPost,
-                        (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
-                        _ => RecordOutcome::Closed,
-                    }
+            if inserted.is_some() {
+                RecordOutcome::Recorded { correct: answer.correct }
+            } else {
+                // Not inserted: say why.
+                let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
+                    .bind(answer.post.0)
+                    .bind(db_id(guild.0))
+                    .fetch_optional(pool)
+                    .await?;
+                let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
+                    .bind(answer.post.0)
+                    .bind(db_id(answer.user.0))
+                    .fetch_optional(pool)
+                    .await?;
+                match (state.as_deref(), previous) {
+                    (None, _) => RecordOutcome::UnknownPost,
+                    (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
+                    _ => RecordOutcome::Closed,
                 }
             }
         });
@@ -876,14 +829,13 @@ impl Store {
         Ok(n)
     }
 
-    /// Loads many posts, answers and their totals at once, for benchmarks that need a big
-    /// database quickly. Not for the bot: it trusts its input (totals must match the answers).
+    /// Loads many posts and answers at once (the trigger keeps the totals), for benchmarks that
+    /// need a big database quickly. Not for the bot: it skips the checks of `record_answer`.
     #[doc(hidden)]
     pub async fn bulk_load(
         &self,
         posts: &[BulkPost],
         answers: &[BulkAnswer],
-        totals: &[BulkTotal],
     ) -> Result<(), StoreError> {
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -895,16 +847,20 @@ impl Store {
                 q.build().execute(&mut *tx).await?;
             }
             for chunk in answers.chunks(1000) {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at) ");
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) ",
+                );
                 q.push_values(chunk, |mut b, a| {
-                    b.push_bind(a.post).push_bind(db_id(a.user.0)).push_bind(db_id(a.guild.0)).push_bind(db_id(a.channel.0)).push_bind("A").push_bind(a.correct).push_bind(a.points).push_bind(a.at_ms);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            for chunk in totals.chunks(1000) {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO score_totals (guild_id, channel_id, period, user_id, points, answered, correct, accuracy, last_at) ");
-                q.push_values(chunk, |mut b, t| {
-                    b.push_bind(db_id(t.guild.0)).push_bind(t.channel.map_or(0, |c| db_id(c.0))).push_bind(&t.period).push_bind(db_id(t.user.0)).push_bind(t.points).push_bind(t.answered).push_bind(t.correct).push_bind(t.correct * 1_000_000 / t.answered.max(1)).push_bind(t.last_at_ms);
+                    b.push_bind(a.post)
+                        .push_bind(db_id(a.user.0))
+                        .push_bind(db_id(a.guild.0))
+                        .push_bind(db_id(a.channel.0))
+                        .push_bind("A")
+                        .push_bind(a.correct)
+                        .push_bind(a.points)
+                        .push_bind(ms(a.at))
+                        .push_bind(&a.keys.week)
+                        .push_bind(&a.keys.month);
                 });
                 q.build().execute(&mut *tx).await?;
             }
