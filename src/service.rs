@@ -309,6 +309,39 @@ source = "sqs.md#sqs"
     }
 
     #[tokio::test]
+    async fn the_week_follows_the_servers_time_zone() {
+        let (study, _dir) = study().await;
+        let guild = GuildId(1);
+        study
+            .store
+            .upsert_guild(guild, "Asia/Tokyo", Utc::now())
+            .await
+            .unwrap();
+        let p = post(&study, "sqs-001").await;
+        // Sunday 16:00 UTC is Monday 01:00 in Tokyo: the answer counts in the new week.
+        let sunday_utc = Utc.with_ymd_and_hms(2026, 11, 22, 16, 0, 0).unwrap();
+        study
+            .answer(guild, p, UserId(5), &[0], sunday_utc)
+            .await
+            .unwrap();
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+        let week = study
+            .leaderboard(guild, Scope::Server, Period::Week, 0, UserId(5), monday)
+            .await
+            .unwrap();
+        assert_eq!(week.rows.len(), 1);
+        let earlier = Utc.with_ymd_and_hms(2026, 11, 22, 14, 0, 0).unwrap();
+        let last_week = study
+            .leaderboard(guild, Scope::Server, Period::Week, 0, UserId(5), earlier)
+            .await
+            .unwrap();
+        assert!(
+            last_week.rows.is_empty(),
+            "Sunday 23:00 in Tokyo is still the old week"
+        );
+    }
+
+    #[tokio::test]
     async fn a_choose_two_question_needs_two_picks_and_foreign_posts_are_refused() {
         let (study, _dir) = study().await;
         let now = Utc::now();
