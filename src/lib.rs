@@ -9,6 +9,7 @@ pub mod content;
 pub mod ids;
 pub mod notes;
 pub mod quiz;
+pub mod schedule;
 pub mod scores;
 pub mod search;
 pub mod service;

@@ -11,17 +11,18 @@ CREATE TABLE guilds (
 CREATE TABLE daily_schedules (
     guild_id       BIGINT  NOT NULL,
     channel_id     BIGINT  NOT NULL,
-    local_time     TEXT    NOT NULL,
-    time_zone      TEXT    NOT NULL,
+    local_time     TEXT    NOT NULL, -- 'HH:MM'
+    time_zone      TEXT    NOT NULL, -- IANA name
     days           TEXT    NOT NULL DEFAULT 'mon,tue,wed,thu,fri,sat,sun',
-    topics         TEXT,
-    exams          TEXT,
-    window_minutes BIGINT,
+    topics         TEXT    NOT NULL DEFAULT '', -- comma-separated; empty = all
+    exams          TEXT    NOT NULL DEFAULT '',
+    window_minutes BIGINT,                        -- empty = until the next post, at most 24 h
     mention_role   BIGINT,
-    seed           BIGINT  NOT NULL DEFAULT 0,
+    seed           BIGINT  NOT NULL,
     enabled        BOOLEAN NOT NULL DEFAULT TRUE,
     paused_reason  TEXT,
-    next_due_at    BIGINT,
+    slot_date      TEXT,    -- local date of the next slot to post
+    next_due_at    BIGINT,  -- when to try it: the slot's instant, or a retry after it
     PRIMARY KEY (guild_id, channel_id)
 );
 CREATE INDEX daily_schedules_due ON daily_schedules (next_due_at);
@@ -35,13 +36,20 @@ CREATE TABLE posts (
     topic       TEXT    NOT NULL,
     local_date  TEXT,
     message_id  BIGINT,
-    state       TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closed')),
+    state       TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('claimed', 'open', 'closed')),
     posted_at   BIGINT  NOT NULL,
     closes_at   BIGINT,
-    closed_at   BIGINT
+    closed_at   BIGINT,
+    -- Daily posts: the slot's instant, and who holds the claim (state 'claimed') since when.
+    due_at      BIGINT,
+    claimed_by  TEXT,
+    claimed_at  BIGINT,
+    attempts    BIGINT  NOT NULL DEFAULT 0,
+    last_error  TEXT
 );
 CREATE UNIQUE INDEX posts_daily_slot ON posts (channel_id, local_date) WHERE kind = 'daily';
 CREATE INDEX posts_channel ON posts (guild_id, channel_id, kind, local_date);
+CREATE INDEX posts_closing ON posts (state, closes_at);
 
 CREATE TABLE answers (
     post_id     BIGINT  NOT NULL REFERENCES posts (post_id) ON DELETE CASCADE,

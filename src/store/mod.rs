@@ -890,3 +890,6 @@ impl Store {
         }
     }
 }
+
+mod daily;
+pub use daily::{Claim, Closing};
