@@ -5,8 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
+use crate::ids::{ChannelId, RoleId};
 use crate::ids::{GuildId, PostId, UserId};
 use crate::quiz::{Bank, Question, letter};
+use crate::schedule::{
+    DailySchedule, ScheduleError, Weekdays, next_slot, parse_local_time, parse_zone,
+};
 use crate::scores::{
     self, GroupStanding, Leaderboard, NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, Stats,
 };
@@ -20,6 +24,16 @@ pub const MIN_GROUP_MEMBERS: i64 = 2;
 /// An error worth showing to the person who caused it, as written.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum UserError {
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    #[error("there is no topic {0:?}; /topics lists them")]
+    UnknownTopic(String),
+    #[error("no question is for exam {0:?}")]
+    UnknownExam(String),
+    #[error("the answer window can be at most 24 hours")]
+    WindowTooLong,
+    #[error("this channel has no daily question; set one with /daily set")]
+    NoSchedule,
     #[error("pick {expected} answer(s); you picked {picked}")]
     WrongPickCount { expected: usize, picked: usize },
     #[error("that choice is not on this question")]
@@ -185,6 +199,125 @@ impl Study {
             best_streak: best,
         })
     }
+}
+
+/// What an admin asks for with `/daily set`.
+#[derive(Debug, Clone, Default)]
+pub struct DailyRequest {
+    pub channel: u64,
+    /// `09:30`.
+    pub time: String,
+    /// IANA zone; default the server's zone.
+    pub zone: Option<String>,
+    /// `mon,wed,fri`; default every day.
+    pub days: Option<String>,
+    pub topic: Option<String>,
+    pub exam: Option<String>,
+    /// Hours answers are taken; default until the next question, at most 24.
+    pub window_hours: Option<u32>,
+    pub mention: Option<RoleId>,
+}
+
+impl Study {
+    /// Creates or replaces a channel's daily question; the first post is the next time the
+    /// local time comes round.
+    pub async fn set_daily(
+        &self,
+        guild: GuildId,
+        req: &DailyRequest,
+        now: DateTime<Utc>,
+    ) -> Result<DailySchedule, ServiceError> {
+        let time = parse_local_time(&req.time).map_err(UserError::from)?;
+        let zone = match &req.zone {
+            Some(z) => parse_zone(z).map_err(UserError::from)?,
+            None => self.guild_zone(guild).await?,
+        };
+        let days = match &req.days {
+            Some(d) => Weekdays::parse(d).map_err(UserError::from)?,
+            None => Weekdays::EVERY_DAY,
+        };
+        if let Some(topic) = &req.topic
+            && !self.bank.topic_counts().contains_key(topic)
+        {
+            return Err(UserError::UnknownTopic(topic.clone()).into());
+        }
+        if let Some(exam) = &req.exam
+            && !self.bank.exam_counts().contains_key(exam)
+        {
+            return Err(UserError::UnknownExam(exam.clone()).into());
+        }
+        if req.window_hours.is_some_and(|h| h > 24) {
+            return Err(UserError::WindowTooLong.into());
+        }
+        let channel = ChannelId(req.channel);
+        // Keep a channel's seed when its schedule changes, so its order stays its own.
+        let seed = match self.store.schedule(guild, channel).await? {
+            Some(old) => old.seed,
+            None => rand::random::<u64>() >> 1,
+        };
+        let mut s = DailySchedule::new(guild, channel, time, zone, seed);
+        s.days = days;
+        s.topics = req.topic.iter().cloned().collect();
+        s.exams = req.exam.iter().cloned().collect();
+        s.window = req.window_hours.map(|h| Duration::hours(i64::from(h)));
+        s.mention = req.mention;
+        s.next = next_slot(&s, now).map(|x| (x.local_date, x.due_at));
+        self.store.upsert_schedule(&s).await?;
+        Ok(s)
+    }
+
+    /// Stops posting in a channel until resumed.
+    pub async fn pause_daily(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+    ) -> Result<(), ServiceError> {
+        self.store
+            .schedule(guild, channel)
+            .await?
+            .ok_or(UserError::NoSchedule)?;
+        self.store
+            .set_schedule_state(guild, channel, true, Some("paused by an admin"))
+            .await?;
+        Ok(())
+    }
+
+    /// Resumes a paused (or stopped) schedule from the next time its local time comes round.
+    pub async fn resume_daily(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<DailySchedule, ServiceError> {
+        let mut s = self
+            .store
+            .schedule(guild, channel)
+            .await?
+            .ok_or(UserError::NoSchedule)?;
+        s.enabled = true;
+        s.paused_reason = None;
+        s.next = next_slot(&s, now).map(|x| (x.local_date, x.due_at));
+        self.store.upsert_schedule(&s).await?;
+        Ok(s)
+    }
+
+    /// Removes a channel's daily question.
+    pub async fn remove_daily(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+    ) -> Result<(), ServiceError> {
+        if self.store.remove_schedule(guild, channel).await? {
+            Ok(())
+        } else {
+            Err(UserError::NoSchedule.into())
+        }
+    }
+
+    /// Every schedule of a server, with its next post and any problem.
+    pub async fn daily_status(&self, guild: GuildId) -> Result<Vec<DailySchedule>, ServiceError> {
+        Ok(self.store.schedules(guild).await?)
+    }
 
     /// Deletes a member's data in one server, or everywhere.
     pub async fn forget_me(&self, user: UserId, guild: Option<GuildId>) -> Result<u64, StoreError> {
@@ -339,6 +472,104 @@ source = "sqs.md#sqs"
             last_week.rows.is_empty(),
             "Sunday 23:00 in Tokyo is still the old week"
         );
+    }
+
+    #[tokio::test]
+    async fn an_admin_sets_pauses_resumes_and_removes_a_daily_question() {
+        let (study, _dir) = study().await;
+        let guild = GuildId(1);
+        study
+            .store
+            .upsert_guild(guild, "Europe/Berlin", Utc::now())
+            .await
+            .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap();
+        let req = DailyRequest {
+            channel: 5,
+            time: "09:00".into(),
+            ..Default::default()
+        };
+        let s = study.set_daily(guild, &req, now).await.unwrap();
+        assert_eq!(
+            s.zone,
+            chrono_tz::Europe::Berlin,
+            "the server's zone by default"
+        );
+        // 10:00 UTC is 11:00 in Berlin: the next 09:00 is tomorrow, 08:00 UTC.
+        assert_eq!(
+            s.next.unwrap().1,
+            Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap()
+        );
+        study.pause_daily(guild, ChannelId(5)).await.unwrap();
+        let status = study.daily_status(guild).await.unwrap();
+        assert_eq!(
+            status[0].paused_reason.as_deref(),
+            Some("paused by an admin")
+        );
+        let later = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        let s = study
+            .resume_daily(guild, ChannelId(5), later)
+            .await
+            .unwrap();
+        assert_eq!(s.paused_reason, None);
+        assert_eq!(
+            s.next.unwrap().0,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+        );
+        // Changing the time keeps the channel's seed.
+        let again = study
+            .set_daily(
+                guild,
+                &DailyRequest {
+                    time: "18:30".into(),
+                    ..req.clone()
+                },
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.seed, s.seed);
+        study.remove_daily(guild, ChannelId(5)).await.unwrap();
+        assert!(study.daily_status(guild).await.unwrap().is_empty());
+        assert!(matches!(
+            study.remove_daily(guild, ChannelId(5)).await,
+            Err(ServiceError::User(UserError::NoSchedule))
+        ));
+    }
+
+    #[tokio::test]
+    async fn bad_schedule_input_is_refused_with_a_message_to_act_on() {
+        let (study, _dir) = study().await;
+        let now = Utc::now();
+        let bad = |f: fn(&mut DailyRequest)| {
+            let mut r = DailyRequest {
+                channel: 5,
+                time: "09:00".into(),
+                ..Default::default()
+            };
+            f(&mut r);
+            r
+        };
+        let cases: Vec<(DailyRequest, &str)> = vec![
+            (bad(|r| r.time = "9am".into()), "HH:MM"),
+            (bad(|r| r.zone = Some("Berlin".into())), "IANA"),
+            (bad(|r| r.days = Some("funday".into())), "mon,wed,fri"),
+            (
+                bad(|r| r.topic = Some("kinesys".into())),
+                "no topic \"kinesys\"",
+            ),
+            (bad(|r| r.exam = Some("XYZ-C01".into())), "exam \"XYZ-C01\""),
+            (bad(|r| r.window_hours = Some(48)), "at most 24 hours"),
+        ];
+        for (req, want) in cases {
+            let err = study
+                .set_daily(GuildId(1), &req, now)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{err} should mention {want}");
+        }
+        assert!(study.daily_status(GuildId(1)).await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -555,3 +555,39 @@ async fn two_schedulers_on_one_postgres_post_every_slot_once() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn posts_due_at_the_same_minute_are_spread_over_ticks() {
+    let (bank, dir) = bank(5);
+    let store = sqlite(&dir).await;
+    let start = utc(2026, 11, 20, 0, 0);
+    for channel in 1..=100u64 {
+        schedule(&store, channel, (9, 0), chrono_tz::UTC, start).await;
+    }
+    let rec = Recorder::default();
+    let s = scheduler(&store, &bank, rec.clone(), "a");
+    let t0 = utc(2026, 11, 20, 9, 0);
+    let mut per_tick = Vec::new();
+    for second in 0..4 {
+        per_tick.push(s.tick(t0 + Duration::seconds(second)).await.unwrap().posted);
+    }
+    assert_eq!(per_tick, [40, 40, 20, 0]);
+    assert_eq!(rec.sent().len(), 100);
+}
+
+#[tokio::test]
+async fn the_background_loop_stops_on_shutdown() {
+    let (bank, dir) = bank(5);
+    let store = sqlite(&dir).await;
+    let s = Arc::new(scheduler(&store, &bank, Recorder::default(), "a"));
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn({
+        let s = Arc::clone(&s);
+        async move { s.run(rx).await }
+    });
+    tx.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .expect("stopped")
+        .unwrap();
+}

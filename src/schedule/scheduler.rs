@@ -72,8 +72,13 @@ pub struct SchedulerConfig {
     pub lease: Duration,
     /// The longest answer window.
     pub max_window: Duration,
-    /// Schedules handled per tick at most.
+    /// Schedules looked at per tick at most.
     pub batch: i64,
+    /// Questions sent per tick at most; with one tick a second this keeps well under Discord's
+    /// global limit of about 50 requests a second. The rest stay due for the next tick.
+    pub posts_per_tick: usize,
+    /// How often the background loop ticks.
+    pub interval: std::time::Duration,
 }
 
 impl Default for SchedulerConfig {
@@ -83,6 +88,8 @@ impl Default for SchedulerConfig {
             lease: Duration::minutes(2),
             max_window: Duration::hours(24),
             batch: 1000,
+            posts_per_tick: 40,
+            interval: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -143,9 +150,36 @@ impl<P: Poster> Scheduler<P> {
             report.closed += 1;
         }
         for schedule in self.store.due_schedules(now, self.config.batch).await? {
+            if report.posted >= self.config.posts_per_tick {
+                break; // spread: the rest go out on the next ticks
+            }
             self.run_slot(&schedule, now, &mut report).await?;
         }
         Ok(report)
+    }
+
+    /// The background loop: ticks every `interval`, logs a failed tick and goes on, and stops
+    /// when `shutdown` turns true.
+    pub async fn run(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        let mut interval = tokio::time::interval(self.config.interval);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {
+                    match self.tick(Utc::now()).await {
+                        Ok(r) if r != TickReport::default() => tracing::debug!(?r, "scheduler tick"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = ?e, "scheduler tick failed"),
+                    }
+                }
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        tracing::info!(holder = %self.holder, "scheduler stopped");
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     async fn close(&self, closing: &Closing, now: DateTime<Utc>) -> Result<(), StoreError> {
