@@ -296,78 +296,37 @@ impl Store {
         };
         let known = MIGRATIONS.last().map_or(0, |m| m.0);
         let mut applied = Vec::new();
-        match &self.backend {
-            Backend::Sqlite { write, .. } => {
-                let mut tx = write.begin().await.map_err(err)?;
-                sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(err)?;
-                let current: i64 =
-                    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(err)?;
-                if current > known {
-                    return Err(StoreError::TooNew {
-                        url: self.url.clone(),
-                        found: current,
-                        known,
-                    });
-                }
-                for (version, sql, _) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-                    sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(err)?;
-                    sqlx::query(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                    )
-                    .bind(version)
-                    .bind(ms(Utc::now()))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(err)?;
-                    applied.push(*version);
-                }
-                tx.commit().await.map_err(err)?;
-            }
-            Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(err)?;
+        let postgres = self.is_postgres();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await.map_err(err)?;
+            if postgres {
                 // Several processes may start together: one migrates, the others wait.
-                sqlx::query("SELECT pg_advisory_xact_lock(727274)")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(err)?;
-                sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(err)?;
-                let current: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations",
-                )
+                sqlx::query("SELECT pg_advisory_xact_lock(727274)").execute(&mut *tx).await.map_err(err)?;
+            }
+            sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            let current: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations")
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(err)?;
-                if current > known {
-                    return Err(StoreError::TooNew {
-                        url: self.url.clone(),
-                        found: current,
-                        known,
-                    });
-                }
-                for (version, _, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-                    sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(err)?;
-                    sqlx::query(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                    )
+            if current > known {
+                return Err(StoreError::TooNew { url: self.url.clone(), found: current, known });
+            }
+            for (version, sqlite_sql, postgres_sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                let sql = if postgres { *postgres_sql } else { *sqlite_sql };
+                sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(err)?;
+                sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                     .bind(version)
                     .bind(ms(Utc::now()))
                     .execute(&mut *tx)
                     .await
                     .map_err(err)?;
-                    applied.push(*version);
-                }
-                tx.commit().await.map_err(err)?;
+                applied.push(*version);
             }
-        }
+            tx.commit().await.map_err(err)?;
+        });
         Ok(applied)
     }
 
