@@ -37,6 +37,8 @@ const TIE_BREAKER: f32 = 0.1;
 const TYPO_BOOST: f32 = 0.7;
 const ACRONYM_BOOST: f32 = 0.7;
 const PHRASE_BOOST: f32 = 0.5;
+/// Each further passage of an already listed section scores this much less.
+const SAME_SECTION_DECAY: f32 = 0.7;
 /// A correction must be this many times more frequent than the word as typed.
 const TYPO_DF_RATIO: u64 = 3;
 const MAX_CORRECTIONS_PER_WORD: usize = 2;
@@ -273,9 +275,10 @@ impl NoteIndex {
             ])),
             None => words,
         };
-        let top = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
-        let highlighter = self.highlighter(&searcher, &plan.highlight)?;
-        let mut hits = Vec::with_capacity(top.len());
+        // Fetch extra candidates so that repeated sections can step aside for other places.
+        let top = searcher.search(&*query, &TopDocs::with_limit(limit * 2).order_by_score())?;
+        let mut ranked: Vec<(f32, usize)> = Vec::with_capacity(top.len());
+        let mut seen_sections: HashMap<(&str, &[String]), u32> = HashMap::new();
         for (score, addr) in top {
             let ids = searcher
                 .segment_reader(addr.segment_ord)
@@ -287,11 +290,26 @@ impl NoteIndex {
             let Some(passage) = self.passages.get(slot as usize) else {
                 continue;
             };
-            let body = &self.plain[slot as usize];
+            // Another passage of a section already listed says less that is new.
+            let repeats = seen_sections
+                .entry((passage.file.as_str(), passage.heading_path.as_slice()))
+                .or_default();
+            let adjusted = score * SAME_SECTION_DECAY.powi(*repeats as i32);
+            *repeats += 1;
+            ranked.push((adjusted, slot as usize));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.truncate(limit);
+        let highlighter = self.highlighter(&searcher, &plan.highlight)?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, slot) in ranked {
+            let Some(passage) = self.passages.get(slot) else {
+                continue;
+            };
             hits.push(Hit {
                 passage: passage.clone(),
                 score,
-                snippet: highlighter.snippet(body),
+                snippet: highlighter.snippet(&self.plain[slot]),
             });
         }
         Ok(SearchResults {
@@ -817,6 +835,37 @@ mod tests {
         let r = index.search("shard", &opts).unwrap();
         assert_eq!(r.hits.len(), 1);
         assert_eq!(r.hits[0].passage.topics, ["sqs"]);
+    }
+
+    #[test]
+    fn a_long_section_does_not_crowd_out_other_places() {
+        let mut passages = Vec::new();
+        for i in 0..3 {
+            let mut p = passage(
+                i,
+                &["Kinesis", "Shards"],
+                "Each shard has capacity; a shard splits; shards merge.",
+            );
+            p.start_line = 100 + i * 10;
+            passages.push(p);
+        }
+        passages.push(passage(
+            3,
+            &["DynamoDB", "Hot shards"],
+            "A hot partition is like a hot shard.",
+        ));
+        let index = NoteIndex::build(passages, Glossary::default()).unwrap();
+        let r = index
+            .search(
+                "shard",
+                &SearchOptions {
+                    limit: 2,
+                    topic: None,
+                },
+            )
+            .unwrap();
+        let headings: Vec<String> = r.hits.iter().map(|h| h.passage.heading()).collect();
+        assert_eq!(headings, ["Kinesis > Shards", "DynamoDB > Hot shards"]);
     }
 
     #[test]
