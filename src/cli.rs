@@ -41,6 +41,27 @@ pub enum Command {
     Topics(ContentArgs),
     /// Create or upgrade the database (also done at every start).
     Migrate(DatabaseArgs),
+    /// Drill questions in the terminal: type A, B or AC; Ctrl-D or Ctrl-C ends with your score.
+    Quiz(QuizArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuizArgs {
+    /// Only this topic (see `studybot topics`).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only questions for this exam (DVA-C02, SAA-C03, SAP-C02, SOA-C02, DOP-C02).
+    #[arg(long)]
+    pub exam: Option<String>,
+    /// How many questions.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub count: u16,
+    /// Fixes the order of questions [default: a new order each time].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The content folder.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check(&args.content),
         Command::Topics(args) => topics(&args.content),
         Command::Migrate(args) => migrate(&args),
+        Command::Quiz(args) => quiz(&args),
     }
 }
 
@@ -382,5 +404,131 @@ fn migrate(args: &DatabaseArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
         Ok::<_, anyhow::Error>(())
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
+    use crate::quiz::{self, drill};
+    let loaded = notes::load_dirs(&[args.content.join("notes")])?;
+    let (bank, problems) = quiz::load_bank(&args.content.join("questions"), &loaded.files);
+    if let Some(first) = problems.first() {
+        anyhow::bail!(
+            "the question bank has {} problem(s), first: {first}; run `studybot check`",
+            problems.len()
+        );
+    }
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let questions = drill::pick(
+        &bank,
+        args.topic.as_deref(),
+        args.exam.as_deref(),
+        usize::from(args.count),
+        seed,
+    );
+    if questions.is_empty() {
+        anyhow::bail!(
+            "no question matches; `studybot topics` lists topics, and exams are DVA-C02, SAA-C03, SAP-C02, SOA-C02, DOP-C02"
+        );
+    }
+    // Lines from stdin on their own thread, so Ctrl-C can end the quiz while it waits.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        let mut input = std::io::stdin().lock();
+        loop {
+            let mut line = Vec::new();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx
+                        .send(String::from_utf8_lossy(&line).into_owned())
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut out = std::io::stdout().lock();
+    let total = questions.len();
+    let (mut right, mut asked) = (0usize, 0usize);
+    writeln!(
+        out,
+        "{total} question(s). Type the letter of your answer (two letters for \"choose 2\"). Ctrl-D ends."
+    )?;
+    'questions: for (i, q) in questions.iter().enumerate() {
+        writeln!(
+            out,
+            "\nQuestion {}/{total} · {} · {:?}",
+            i + 1,
+            q.topic,
+            q.difficulty
+        )?;
+        writeln!(out, "{}", q.prompt)?;
+        if q.answer.count() > 1 {
+            writeln!(out, "(Choose {}.)", q.answer.count())?;
+        }
+        for (k, c) in q.choices.iter().enumerate() {
+            writeln!(out, "  {}) {c}", quiz::letter(k))?;
+        }
+        let picks = loop {
+            write!(out, "> ")?;
+            out.flush()?;
+            let line = runtime.block_on(async {
+                tokio::select! {
+                    line = rx.recv() => line,
+                    _ = tokio::signal::ctrl_c() => None,
+                }
+            });
+            let Some(line) = line else {
+                writeln!(out)?;
+                break 'questions;
+            };
+            match drill::parse_picks(&line, q) {
+                Ok(p) => break p,
+                Err(hint) => writeln!(out, "{hint}")?,
+            }
+        };
+        asked += 1;
+        if q.is_correct(&picks) {
+            right += 1;
+            writeln!(out, "Right: {}.", q.answer.letters())?;
+        } else {
+            writeln!(out, "Not quite: the answer is {}.", q.answer.letters())?;
+        }
+        writeln!(out, "{}", q.explanation)?;
+        let section = loaded.passages.iter().find(|p| {
+            p.file == q.source.file
+                && p.heading_path
+                    .last()
+                    .is_some_and(|h| notes::slugify(h) == q.source.anchor)
+        });
+        match section {
+            Some(p) => {
+                let text = notes::plain_text(&p.text).replace('\n', " ");
+                let short: String = text.chars().take(300).collect();
+                let more = if short.len() < text.len() { "…" } else { "" };
+                writeln!(
+                    out,
+                    "Notes: {} ({})\n  {short}{more}",
+                    p.heading(),
+                    p.citation()
+                )?;
+            }
+            None => writeln!(out, "Notes: {}", q.source)?,
+        }
+    }
+    let pct = (right * 100).checked_div(asked).unwrap_or(0);
+    writeln!(out, "\nScore: {right}/{asked} ({pct}%)")?;
+    if asked < total {
+        writeln!(out, "Stopped after {asked} of {total} questions.")?;
+    }
+    writeln!(
+        out,
+        "Seed {seed}: `studybot quiz --seed {seed}` asks the same questions again."
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod drill;
+
 use crate::notes::{NoteFile, slugify};
 
 /// How hard a question is.
