@@ -87,6 +87,18 @@ macro_rules! schedule_from_row {
     }};
 }
 
+/// Every row as a [`DailySchedule`].
+macro_rules! schedules_from_rows {
+    ($rows:expr) => {{
+        let rows = $rows;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(schedule_from_row!(r));
+        }
+        out
+    }};
+}
+
 impl Store {
     /// Creates or replaces a channel's schedule.
     pub async fn upsert_schedule(&self, s: &DailySchedule) -> Result<(), StoreError> {
@@ -147,11 +159,7 @@ impl Store {
                 .bind(db_id(guild.0))
                 .fetch_all(pool)
                 .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                out.push(schedule_from_row!(r));
-            }
-            out
+            schedules_from_rows!(rows)
         });
         Ok(list)
     }
@@ -188,11 +196,7 @@ impl Store {
             .bind(limit)
             .fetch_all(pool)
             .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                out.push(schedule_from_row!(r));
-            }
-            out
+            schedules_from_rows!(rows)
         });
         Ok(list)
     }
