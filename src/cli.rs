@@ -4,16 +4,14 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::config::Settings;
 use crate::content::{self, ContentReport};
 use crate::notes;
-use crate::search::{Glossary, NoteIndex, SearchOptions, SearchResults};
+use crate::search::{SearchOptions, SearchResults};
 use crate::store::Store;
 
 /// What an empty query gets.
@@ -43,6 +41,15 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Drill questions in the terminal: type A, B or AC; Ctrl-D or Ctrl-C ends with your score.
     Quiz(QuizArgs),
+    /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C or SIGTERM stops it cleanly.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Config file [default: ./studybot.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -114,40 +121,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topics(args) => topics(&args.content),
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
+        Command::Serve(args) => serve(&args),
     }
-}
-
-/// Loads notes folders and the glossary and builds the index, logging what was skipped.
-pub fn build_index(
-    dirs: &[PathBuf],
-    glossary: Option<&Path>,
-    content: &Path,
-) -> anyhow::Result<NoteIndex> {
-    let started = Instant::now();
-    let loaded = notes::load_dirs(dirs)?;
-    let glossary = match glossary {
-        Some(path) => Glossary::load(path)?,
-        None => {
-            let default = content.join("synonyms.toml");
-            if default.exists() {
-                Glossary::load(&default)?
-            } else {
-                tracing::warn!(path = %default.display(), "no acronym glossary; acronyms will not be expanded");
-                Glossary::default()
-            }
-        }
-    };
-    let files = loaded.files.len();
-    let passages = loaded.passages.len();
-    let index =
-        NoteIndex::build(loaded.passages, glossary).context("failed to build the search index")?;
-    tracing::info!(
-        files,
-        passages,
-        ms = started.elapsed().as_secs_f64() * 1e3,
-        "notes indexed"
-    );
-    Ok(index)
 }
 
 fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
@@ -162,7 +137,7 @@ fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.notes.clone()
     };
-    let index = build_index(&dirs, args.glossary.as_deref(), &args.content)?;
+    let index = content::build_index(&dirs, args.glossary.as_deref(), &args.content)?;
     let opts = SearchOptions {
         limit: usize::from(args.limit),
         topic: args.topic.clone(),
@@ -388,6 +363,43 @@ pub fn render_summary(report: &ContentReport) -> String {
     s
 }
 
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let bot = crate::discord::start(&settings, crate::discord::Options::default()).await?;
+        bot.run_until(shutdown_signal()).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still works");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down");
+}
+
 fn migrate(args: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     let mut settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
     if let Some(url) = &args.database_url {
@@ -500,13 +512,7 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "Not quite: the answer is {}.", q.answer.letters())?;
         }
         writeln!(out, "{}", q.explanation)?;
-        let section = loaded.passages.iter().find(|p| {
-            p.file == q.source.file
-                && p.heading_path
-                    .last()
-                    .is_some_and(|h| notes::slugify(h) == q.source.anchor)
-        });
-        match section {
+        match notes::find_section(&loaded.passages, &q.source.file, &q.source.anchor) {
             Some(p) => {
                 let text = notes::plain_text(&p.text).replace('\n', " ");
                 let short: String = text.chars().take(300).collect();

@@ -15,6 +15,16 @@ pub struct Settings {
     pub database_url: String,
     /// The content folder: notes, questions, glossary.
     pub content_dir: PathBuf,
+    /// More notes folders searched by `/ask`, besides `<content_dir>/notes`.
+    pub notes_dirs: Vec<PathBuf>,
+    /// The bot token (`DISCORD_TOKEN`); only `serve` needs it.
+    pub discord_token: Option<Secret>,
+    /// Register slash commands in this server only (they appear at once; for development).
+    /// Unset: registered globally.
+    pub command_guild: Option<u64>,
+    /// Where the Discord REST API is, for testing against a fake Discord; unset in production.
+    /// When set, serenity's rate limiter is off (it would bypass this address).
+    pub discord_api_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -22,7 +32,39 @@ impl Default for Settings {
         Settings {
             database_url: DEFAULT_DATABASE_URL.into(),
             content_dir: PathBuf::from("content"),
+            notes_dirs: Vec::new(),
+            discord_token: None,
+            command_guild: None,
+            discord_api_url: None,
         }
+    }
+}
+
+/// A secret string: its `Debug` and `Display` print `***`, so it cannot end up in a log.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
     }
 }
 
@@ -31,6 +73,10 @@ impl Default for Settings {
 struct FileSettings {
     database_url: Option<String>,
     content_dir: Option<PathBuf>,
+    notes_dirs: Option<Vec<PathBuf>>,
+    discord_token: Option<Secret>,
+    command_guild: Option<u64>,
+    discord_api_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,12 +128,42 @@ impl Settings {
             if let Some(v) = parsed.content_dir {
                 s.content_dir = v;
             }
+            if let Some(v) = parsed.notes_dirs {
+                s.notes_dirs = v;
+            }
+            if let Some(v) = parsed.discord_token {
+                s.discord_token = Some(v);
+            }
+            if let Some(v) = parsed.command_guild {
+                s.command_guild = Some(v);
+            }
+            if let Some(v) = parsed.discord_api_url {
+                s.discord_api_url = Some(v);
+            }
         }
         if let Some(v) = env("STUDYBOT_DATABASE_URL") {
             s.database_url = v;
         }
         if let Some(v) = env("STUDYBOT_CONTENT_DIR") {
             s.content_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("STUDYBOT_NOTES_DIRS") {
+            s.notes_dirs = std::env::split_paths(&v).collect();
+        }
+        // The name every Discord bot guide uses, accepted as is; the prefixed one wins.
+        if let Some(v) = env("STUDYBOT_DISCORD_TOKEN").or_else(|| env("DISCORD_TOKEN")) {
+            s.discord_token = Some(Secret::new(v));
+        }
+        if let Some(v) = env("STUDYBOT_COMMAND_GUILD") {
+            s.command_guild = Some(v.trim().parse().map_err(|_| ConfigError::Value {
+                key: "command_guild",
+                message: format!(
+                    "{v:?} is not a server id: use the number Discord shows with Copy Server ID"
+                ),
+            })?);
+        }
+        if let Some(v) = env("STUDYBOT_DISCORD_API_URL") {
+            s.discord_api_url = Some(v);
         }
         s.validate()?;
         Ok(s)
@@ -104,6 +180,23 @@ impl Settings {
                     "{} is not a database URL this bot supports: use sqlite://path/to/file.db or postgres://user@host/db",
                     crate::store::mask_url(u)
                 ),
+            });
+        }
+        if let Some(t) = &self.discord_token {
+            let t = t.expose();
+            if t.trim().is_empty() || t.chars().any(char::is_whitespace) || t.starts_with("Bot ") {
+                return Err(ConfigError::Value {
+                    key: "discord_token",
+                    message: "is not a bot token: paste the token from the Bot page of your application, without \"Bot \" and without spaces".into(),
+                });
+            }
+        }
+        if let Some(u) = &self.discord_api_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(ConfigError::Value {
+                key: "discord_api_url",
+                message: format!("{u:?} is not an http(s) URL"),
             });
         }
         Ok(())

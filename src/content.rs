@@ -4,10 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use std::time::Instant;
+
+use anyhow::Context;
+
 use crate::notes::{self, NoteFile};
 use crate::quiz::{self, Bank, Problem};
-use crate::search::Glossary;
 use crate::search::glossary::GlossaryError;
+use crate::search::{Glossary, NoteIndex};
 
 /// What `studybot check` found.
 #[derive(Debug)]
@@ -109,4 +113,57 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
         bank,
         problems,
     })
+}
+
+/// Loads notes folders and the glossary and builds the index, logging what was skipped.
+pub fn build_index(
+    dirs: &[PathBuf],
+    glossary: Option<&Path>,
+    content: &Path,
+) -> anyhow::Result<NoteIndex> {
+    let started = Instant::now();
+    let loaded = notes::load_dirs(dirs)?;
+    let glossary = match glossary {
+        Some(path) => Glossary::load(path)?,
+        None => {
+            let default = content.join("synonyms.toml");
+            if default.exists() {
+                Glossary::load(&default)?
+            } else {
+                tracing::warn!(path = %default.display(), "no acronym glossary; acronyms will not be expanded");
+                Glossary::default()
+            }
+        }
+    };
+    let files = loaded.files.len();
+    let passages = loaded.passages.len();
+    let index =
+        NoteIndex::build(loaded.passages, glossary).context("failed to build the search index")?;
+    tracing::info!(
+        files,
+        passages,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "notes indexed"
+    );
+    Ok(index)
+}
+
+/// What the bot serves from: the search index over every notes folder, and the question bank.
+#[derive(Debug)]
+pub struct Library {
+    pub index: NoteIndex,
+    pub bank: Bank,
+}
+
+impl Library {
+    /// Loads `<content>/notes` plus `extra_notes`, and the question bank, refusing a bank with
+    /// any problem (the error names the first one and points at `studybot check`).
+    pub fn load(content: &Path, extra_notes: &[PathBuf]) -> anyhow::Result<Library> {
+        let own = notes::load_dirs(&[content.join("notes")])?;
+        let bank = Bank::load_valid(&content.join("questions"), &own.files)?;
+        let mut dirs = vec![content.join("notes")];
+        dirs.extend(extra_notes.iter().cloned());
+        let index = build_index(&dirs, None, content)?;
+        Ok(Library { index, bank })
+    }
 }

@@ -4,8 +4,10 @@
 //! adapter over it. See `DESIGN.md` in the shared folder for the whole architecture.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod content;
+pub mod discord;
 pub mod ids;
 pub mod notes;
 pub mod quiz;

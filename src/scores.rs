@@ -71,6 +71,9 @@ pub enum Scope {
     Group(RoleId),
 }
 
+/// The points rule in words, for `/help` and the README.
+pub const POINTS_RULE: &str = "a right answer to a daily question earns 1 point (easy), 2 (medium) or 3 (hard); a wrong one earns none, and only your first answer counts.";
+
 /// Points for a correct answer by difficulty; a wrong answer earns none.
 pub fn points_for(difficulty: Difficulty) -> i64 {
     match difficulty {

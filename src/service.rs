@@ -40,6 +40,10 @@ pub enum UserError {
     NoSuchChoice,
     #[error("this question is no longer in the question bank")]
     UnknownQuestion,
+    #[error("that question is not from this server; nothing was recorded")]
+    UnknownPost,
+    #[error("this channel's daily question is paused or off; /daily resume first")]
+    DailyPaused,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +94,7 @@ impl Study {
         now: DateTime<Utc>,
     ) -> Result<AnswerReply, ServiceError> {
         let Some(stored) = self.store.post(guild, post).await? else {
-            return Err(UserError::UnknownQuestion.into());
+            return Err(UserError::UnknownPost.into());
         };
         let question = self
             .bank
@@ -299,6 +303,34 @@ impl Study {
         s.next = next_slot(&s, now).map(|x| (x.local_date, x.due_at));
         self.store.upsert_schedule(&s).await?;
         Ok(s)
+    }
+
+    /// Brings today's daily question forward to `now`, if today's has not been posted yet
+    /// (the scheduler posts it on its next tick). Returns `Err(next due)` when it already was.
+    pub async fn daily_now(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), Option<DateTime<Utc>>>, ServiceError> {
+        let s = self
+            .store
+            .schedule(guild, channel)
+            .await?
+            .ok_or(UserError::NoSchedule)?;
+        if !s.enabled || s.paused_reason.is_some() {
+            return Err(UserError::DailyPaused.into());
+        }
+        let today = now.with_timezone(&s.zone).date_naive();
+        match s.next {
+            Some((date, _)) if date <= today => {
+                self.store
+                    .set_next_slot(guild, channel, Some(date), Some((date, now)))
+                    .await?;
+                Ok(Ok(()))
+            }
+            next => Ok(Err(next.map(|(_, at)| at))),
+        }
     }
 
     /// Removes a channel's daily question.
@@ -604,7 +636,7 @@ source = "sqs.md#sqs"
             .await
             .unwrap_err();
         assert!(
-            matches!(err, ServiceError::User(UserError::UnknownQuestion)),
+            matches!(err, ServiceError::User(UserError::UnknownPost)),
             "{err}"
         );
         assert_eq!(study.store.answer_count(q).await.unwrap(), 0);

@@ -583,7 +583,7 @@ async fn the_background_loop_stops_on_shutdown() {
     let (tx, rx) = tokio::sync::watch::channel(false);
     let task = tokio::spawn({
         let s = Arc::clone(&s);
-        async move { s.run(rx).await }
+        async move { s.run(&studybot::clock::SystemClock, rx).await }
     });
     tx.send(true).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(10), task)

@@ -100,6 +100,13 @@ const NOTE_EXTENSIONS: [&str; 3] = ["md", "markdown", "txt"];
 /// Files larger than this are not notes (a stray dump or binary); skipped with a warning.
 const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The first passage of the section a question cites (`kinesis.md`, anchor `enhanced-fan-out`).
+pub fn find_section<'a>(passages: &'a [Passage], file: &str, anchor: &str) -> Option<&'a Passage> {
+    passages
+        .iter()
+        .find(|p| p.file == file && p.heading_path.last().is_some_and(|h| slugify(h) == anchor))
+}
+
 /// Loads every note under each folder. A missing folder is an error; a bad file is a warning.
 pub fn load_dirs(dirs: &[PathBuf]) -> Result<Notes, LoadError> {
     let mut notes = Notes::default();

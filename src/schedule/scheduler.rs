@@ -160,13 +160,17 @@ impl<P: Poster> Scheduler<P> {
 
     /// The background loop: ticks every `interval`, logs a failed tick and goes on, and stops
     /// when `shutdown` turns true.
-    pub async fn run(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run(
+        &self,
+        clock: &dyn crate::clock::Clock,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         let mut interval = tokio::time::interval(self.config.interval);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = interval.tick() => {
-                    match self.tick(Utc::now()).await {
+                    match self.tick(clock.now()).await {
                         Ok(r) if r != TickReport::default() => tracing::debug!(?r, "scheduler tick"),
                         Ok(_) => {}
                         Err(e) => tracing::error!(error = ?e, "scheduler tick failed"),

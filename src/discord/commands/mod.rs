@@ -1,0 +1,44 @@
+//! Purpose: the slash commands, one file per family. Each one only translates: arguments →
+//! one service (or search) call → a rendered reply.
+
+pub mod ask;
+pub mod daily;
+pub mod misc;
+pub mod scores;
+
+use super::{Context, Data, Error};
+
+/// Every command, as registered with Discord.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        daily::daily(),
+        scores::leaderboard(),
+        scores::groups(),
+        scores::stats(),
+        misc::topics(),
+        misc::forget_me(),
+        misc::help(),
+    ]
+}
+
+/// Up to 25 topics starting with (or else containing) what was typed.
+pub async fn topic_autocomplete(ctx: Context<'_>, partial: &str) -> Vec<String> {
+    let partial = partial.trim().to_lowercase();
+    let topics = ctx.data().index.topics();
+    let mut starts: Vec<String> = topics
+        .keys()
+        .filter(|t| t.starts_with(&partial))
+        .cloned()
+        .collect();
+    if starts.len() < 25 {
+        starts.extend(
+            topics
+                .keys()
+                .filter(|t| !t.starts_with(&partial) && t.contains(&partial))
+                .cloned(),
+        );
+    }
+    starts.truncate(25);
+    starts
+}

@@ -1,0 +1,126 @@
+//! Purpose: `/leaderboard`, `/groups` and `/stats`: a server's scores, never another's.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::components::LeaderboardScope;
+use crate::discord::render::{self, View};
+use crate::discord::{Context, Data, Error, ids};
+use crate::ids::{GuildId, UserId};
+use crate::scores::Period;
+use crate::service::{MIN_GROUP_MEMBERS, PAGE_SIZE};
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum ScopeChoice {
+    #[name = "server"]
+    Server,
+    #[name = "channel"]
+    Channel,
+    #[name = "group"]
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum PeriodChoice {
+    #[name = "week"]
+    Week,
+    #[name = "month"]
+    Month,
+    #[name = "all time"]
+    All,
+}
+
+impl From<PeriodChoice> for Period {
+    fn from(p: PeriodChoice) -> Period {
+        match p {
+            PeriodChoice::Week => Period::Week,
+            PeriodChoice::Month => Period::Month,
+            PeriodChoice::All => Period::AllTime,
+        }
+    }
+}
+
+fn guild_of(ctx: Context<'_>) -> Result<GuildId, Error> {
+    ctx.guild_id()
+        .map(ids::guild)
+        .ok_or_else(|| Error::user("Scores belong to a server: use this in one."))
+}
+
+/// Top members by points
+#[poise::command(slash_command, guild_only)]
+pub async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "Whose scores: the server (default), this channel, or a study group"]
+    scope: Option<ScopeChoice>,
+    #[description = "The study group's role (for scope: group)"] group: Option<serenity::RoleId>,
+    #[description = "This week (default), this month, or all time"] period: Option<PeriodChoice>,
+) -> Result<(), Error> {
+    let guild = guild_of(ctx)?;
+    let scope = match (scope, group) {
+        (Some(ScopeChoice::Group) | None, Some(role)) => LeaderboardScope::Group(role.get()),
+        (Some(ScopeChoice::Group), None) => {
+            return Err(Error::user("Pick the study group's role in `group`."));
+        }
+        (Some(ScopeChoice::Channel), _) => LeaderboardScope::Channel(ctx.channel_id().get()),
+        (Some(ScopeChoice::Server) | None, _) => LeaderboardScope::Server,
+    };
+    let period = period.map_or(Period::Week, Period::from);
+    let view = leaderboard_page(
+        ctx.data(),
+        guild,
+        ids::user(ctx.author().id),
+        &scope,
+        period,
+        0,
+    )
+    .await?;
+    ctx.send(view.reply(false)).await?;
+    Ok(())
+}
+
+/// One leaderboard page as `me` sees it; also used by the paging buttons.
+pub async fn leaderboard_page(
+    app: &Data,
+    guild: GuildId,
+    me: UserId,
+    scope: &LeaderboardScope,
+    period: Period,
+    page: u32,
+) -> Result<View, Error> {
+    let board = app
+        .study
+        .leaderboard(guild, scope.to_scope(), period, page, me, app.clock.now())
+        .await?;
+    Ok(render::leaderboard(&board, scope, period, page, PAGE_SIZE))
+}
+
+/// Study groups (roles) ranked by their members' average points
+#[poise::command(slash_command, guild_only)]
+pub async fn groups(
+    ctx: Context<'_>,
+    #[description = "This week (default), this month, or all time"] period: Option<PeriodChoice>,
+) -> Result<(), Error> {
+    let guild = guild_of(ctx)?;
+    let period = period.map_or(Period::Week, Period::from);
+    let app = ctx.data();
+    let standings = app
+        .study
+        .group_standings(guild, period, app.clock.now())
+        .await?;
+    ctx.send(render::groups(&standings, period, MIN_GROUP_MEMBERS).reply(false))
+        .await?;
+    Ok(())
+}
+
+/// Answers, accuracy, streaks and topics of a member (you by default)
+#[poise::command(slash_command, guild_only)]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "Whose stats (default: yours)"] user: Option<serenity::UserId>,
+) -> Result<(), Error> {
+    let guild = guild_of(ctx)?;
+    let who = user.unwrap_or(ctx.author().id);
+    let s = ctx.data().study.stats(guild, ids::user(who)).await?;
+    ctx.send(render::stats(who.get(), &s).reply(user.is_none()))
+        .await?;
+    Ok(())
+}

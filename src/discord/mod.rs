@@ -1,0 +1,473 @@
+//! Purpose: the Discord adapter. Slash commands (poise), button and menu clicks, the `Poster`
+//! the scheduler sends daily questions through, and the `serve` wiring: connect, register
+//! commands, run the scheduler, shut down cleanly.
+//!
+//! It only translates: Discord input → one call into [`crate::service`] or the search index →
+//! an embed. It decides nothing the service should, and holds no SQL. This is the only module
+//! (with `cli`'s `serve`) that may import serenity or poise.
+
+mod commands;
+mod components;
+mod ids;
+mod perms;
+mod poster;
+mod render;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use tokio::sync::{Notify, watch};
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::content::Library;
+use crate::schedule::{Scheduler, SchedulerConfig};
+use crate::search::NoteIndex;
+use crate::service::{ServiceError, Study, UserError};
+use crate::store::{Store, StoreError};
+
+pub use components::CustomId;
+pub use poster::DiscordPoster;
+
+/// The only intents the bot needs: server create/delete events (for the cache and the store).
+/// Slash commands and clicks arrive as interactions, which need no intent.
+pub const INTENTS: serenity::GatewayIntents = serenity::GatewayIntents::GUILDS;
+
+/// Permissions the bot asks for in its invite link: View Channel, Send Messages, Embed Links,
+/// Read Message History, Create Public Threads, Send Messages in Threads.
+pub const INVITE_PERMISSIONS: u64 =
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38);
+
+/// What every command and click handler can reach.
+pub struct App {
+    pub study: Study,
+    pub index: Arc<NoteIndex>,
+    pub clock: Arc<dyn Clock>,
+    pub(crate) inflight: InFlight,
+    pub(crate) counts: components::CountUpdates,
+}
+
+pub type Data = Arc<App>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// Why a command or click failed, split by audience: a [`Error::User`] is shown as written;
+/// anything else is logged with its cause and the user sees a short generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Error {
+    pub fn user(message: impl Into<String>) -> Error {
+        Error::User(message.into())
+    }
+}
+
+impl From<UserError> for Error {
+    fn from(e: UserError) -> Self {
+        Error::User(capitalise(&e.to_string()))
+    }
+}
+
+impl From<ServiceError> for Error {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::User(u) => u.into(),
+            ServiceError::Store(s) => Error::Internal(s.into()),
+        }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<serenity::Error> for Error {
+    fn from(e: serenity::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+/// The message a user sees when something broke on our side.
+pub const GENERIC_FAILURE: &str =
+    "Something went wrong on our side; it was logged. Please try again in a minute.";
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Counts the interactions being answered, so shutdown can wait for them.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight {
+    count: AtomicUsize,
+    draining: AtomicBool,
+    idle: Notify,
+}
+
+/// Held while one interaction is handled.
+pub(crate) struct Busy(Arc<App>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if self.0.inflight.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.inflight.idle.notify_waiters();
+        }
+    }
+}
+
+impl App {
+    /// Marks one interaction in flight; `None` once shutdown began.
+    pub(crate) fn enter(self: &Arc<Self>) -> Option<Busy> {
+        if self.inflight.draining.load(Ordering::Acquire) {
+            return None;
+        }
+        self.inflight.count.fetch_add(1, Ordering::AcqRel);
+        Some(Busy(Arc::clone(self)))
+    }
+
+    /// Refuses new interactions and waits (up to `limit`) for those in flight.
+    async fn drain(&self, limit: Duration) -> bool {
+        self.inflight.draining.store(true, Ordering::Release);
+        let wait = async {
+            loop {
+                let idle = self.inflight.idle.notified();
+                if self.inflight.count.load(Ordering::Acquire) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.is_ok()
+    }
+}
+
+/// How `serve` runs; tests replace the clock and speed up the loops.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    pub scheduler: SchedulerConfig,
+    /// How often answer counts on daily posts are refreshed (edits are batched).
+    pub count_interval: Duration,
+    /// Names this process in claims; unique per process.
+    pub holder: String,
+    /// Use this store instead of opening `database_url` (tests open one in a private schema).
+    pub store: Option<Store>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: Arc::new(crate::clock::SystemClock),
+            scheduler: SchedulerConfig::default(),
+            count_interval: Duration::from_secs(5),
+            holder: format!(
+                "{}-{}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "studybot".into()),
+                std::process::id()
+            ),
+            store: None,
+        }
+    }
+}
+
+/// A running bot; [`Running::stop`] shuts it down cleanly.
+pub struct Running {
+    app: Data,
+    shards: Arc<serenity::ShardManager>,
+    stop_tx: watch::Sender<bool>,
+    gateway: tokio::task::JoinHandle<Result<(), serenity::Error>>,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Connects to Discord and starts answering: loads the content (refusing an invalid question
+/// bank), opens the store, checks the token, registers commands once connected, and runs the
+/// daily-question scheduler.
+pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Running> {
+    let token = settings.discord_token.clone().context(
+        "no bot token: set DISCORD_TOKEN (or discord_token in studybot.toml); the README says how to create the application and get one",
+    )?;
+    let content = settings.content_dir.clone();
+    let extra = settings.notes_dirs.clone();
+    let library = tokio::task::spawn_blocking(move || Library::load(&content, &extra))
+        .await
+        .context("loading the content panicked")??;
+    let store = match options.store.clone() {
+        Some(store) => store,
+        None => Store::open(&settings.database_url).await?,
+    };
+
+    let mut builder = serenity::HttpBuilder::new(token.expose());
+    if let Some(url) = &settings.discord_api_url {
+        tracing::warn!(%url, "talking to a Discord stand-in; the rate limiter is off");
+        builder = builder.proxy(url.as_str()).ratelimiter_disabled(true);
+    }
+    let http = builder.build();
+    let me = match http.get_current_user().await {
+        Ok(me) => me,
+        Err(e) if poster::status_of(&e) == Some(401) => anyhow::bail!(
+            "Discord refused the bot token (401 Unauthorized): check DISCORD_TOKEN; a token changes when it is reset on the Bot page"
+        ),
+        Err(e) => return Err(anyhow::Error::new(e).context("could not reach Discord")),
+    };
+    tracing::info!(bot = %me.name, id = %me.id, "token accepted");
+
+    let app: Data = Arc::new(App {
+        study: Study::new(store.clone(), library.bank.clone()),
+        index: Arc::new(library.index),
+        clock: Arc::clone(&options.clock),
+        inflight: InFlight::default(),
+        counts: components::CountUpdates::default(),
+    });
+    let command_guild = settings.command_guild;
+    let setup_app = Arc::clone(&app);
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            command_check: Some(|ctx| Box::pin(admit(ctx))),
+            event_handler: |ctx, event, _framework, app| Box::pin(on_event(ctx, event, app)),
+            initialize_owners: false,
+            require_cache_for_guild_check: false,
+            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match command_guild {
+                    Some(g) => {
+                        poise::builtins::register_in_guild(
+                            ctx,
+                            commands,
+                            serenity::GuildId::new(g),
+                        )
+                        .await?;
+                        tracing::info!(
+                            guild = g,
+                            count = commands.len(),
+                            "slash commands registered in the development server"
+                        );
+                    }
+                    None => {
+                        poise::builtins::register_globally(ctx, commands).await?;
+                        tracing::info!(
+                            count = commands.len(),
+                            "slash commands registered globally"
+                        );
+                    }
+                }
+                tracing::info!(servers = ready.guilds.len(), "connected to Discord");
+                Ok(setup_app)
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, INTENTS)
+        .framework(framework)
+        .await
+        .context("could not set up the Discord client")?;
+    let shards = Arc::clone(&client.shard_manager);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut background = Vec::new();
+
+    let scheduler = Scheduler::new(
+        store.clone(),
+        Arc::new(library.bank),
+        DiscordPoster::new(Arc::clone(&client.http), Arc::clone(&app.counts.edits)),
+        options.holder.clone(),
+        options.scheduler.clone(),
+    );
+    let clock = Arc::clone(&options.clock);
+    let rx = stop_rx.clone();
+    background.push(tokio::spawn(async move {
+        scheduler.run(clock.as_ref(), rx).await;
+    }));
+    background.push(tokio::spawn(components::refresh_counts(
+        Arc::clone(&app),
+        Arc::clone(&client.http),
+        options.count_interval,
+        stop_rx,
+    )));
+    let gateway = tokio::spawn(async move { client.start().await });
+    Ok(Running {
+        app,
+        shards,
+        stop_tx,
+        gateway,
+        background,
+    })
+}
+
+impl Running {
+    /// The use cases the bot serves, for tests that look into the store.
+    pub fn app(&self) -> &Data {
+        &self.app
+    }
+
+    /// Waits until the gateway ends on its own (an error such as a refused token), or returns
+    /// at once when `signal` resolves first; either way the bot is stopped cleanly.
+    pub async fn run_until(
+        mut self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let ended = tokio::select! {
+            r = &mut self.gateway => Some(r),
+            () = signal => None,
+        };
+        match ended {
+            None => self.stop().await,
+            Some(result) => {
+                let _ = self.stop_tx.send(true);
+                self.finish().await;
+                match result {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => {
+                        Err(anyhow::Error::new(e).context("the Discord connection ended"))
+                    }
+                    Err(e) => Err(anyhow::Error::new(e).context("the Discord connection panicked")),
+                }
+            }
+        }
+    }
+
+    /// Stops taking new work, finishes the replies in flight (up to 10 s), stops the
+    /// scheduler after its current tick, disconnects and closes the store.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        if !self.app.drain(Duration::from_secs(10)).await {
+            tracing::warn!("some replies were still running after 10 s; stopping anyway");
+        }
+        let _ = self.stop_tx.send(true);
+        self.shards.shutdown_all().await;
+        let gateway = self.gateway;
+        let app = self.app;
+        for task in self.background {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "a background task panicked");
+            }
+        }
+        if let Err(e) = gateway.await {
+            tracing::error!(error = %e, "the gateway task panicked");
+        }
+        app.study.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    async fn finish(self) {
+        self.shards.shutdown_all().await;
+        for task in self.background {
+            let _ = task.await;
+        }
+        self.app.study.store.close().await;
+    }
+}
+
+/// Runs before every command: refuses new work while shutting down, and marks the command in
+/// flight for as long as poise keeps its invocation (until the reply is sent).
+async fn admit(ctx: Context<'_>) -> Result<bool, Error> {
+    match ctx.data().enter() {
+        Some(busy) => {
+            ctx.set_invocation_data(busy).await;
+            Ok(true)
+        }
+        None => {
+            let _ = ctx
+                .send(render::ephemeral(
+                    "The bot is restarting; please try again in a minute.",
+                ))
+                .await;
+            Ok(false)
+        }
+    }
+}
+
+async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    app: &Data,
+) -> Result<(), Error> {
+    match event {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(click),
+        } => components::handle(ctx, app, click).await,
+        serenity::FullEvent::GuildCreate { guild, .. } => {
+            let id = ids::guild(guild.id);
+            let store = &app.study.store;
+            let zone = store.guild_time_zone(id).await?;
+            store
+                .upsert_guild(id, zone.as_deref().unwrap_or("UTC"), app.clock.now())
+                .await?;
+            Ok(())
+        }
+        serenity::FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
+            tracing::info!(guild = %incomplete.id, "removed from a server");
+            app.study
+                .store
+                .mark_guild_left(ids::guild(incomplete.id), app.clock.now())
+                .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Errors from commands: user errors as written and ephemeral; the rest logged, with a generic
+/// reply. Nothing here may fail loudly: a failed reply is logged.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            let shown = match &error {
+                Error::User(message) => message.clone(),
+                Error::Internal(e) => {
+                    tracing::error!(command = %ctx.command().qualified_name, error = ?e, "command failed");
+                    GENERIC_FAILURE.to_string()
+                }
+            };
+            if let Err(e) = ctx.send(render::ephemeral(&shown)).await {
+                tracing::warn!(error = %e, "could not send the error reply");
+            }
+        }
+        poise::FrameworkError::ArgumentParse {
+            error, input, ctx, ..
+        } => {
+            let message = match input {
+                Some(input) => format!("I could not read {input:?}: {error}"),
+                None => format!("I could not read that: {error}"),
+            };
+            let _ = ctx.send(render::ephemeral(&message)).await;
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => match error {
+            Error::User(message) => {
+                tracing::info!(event = event.snake_case_name(), %message, "event refused")
+            }
+            Error::Internal(e) => {
+                tracing::error!(event = event.snake_case_name(), error = ?e, "event handling failed")
+            }
+        },
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(error = ?error, "start-up after connecting failed (command registration)");
+        }
+        poise::FrameworkError::CommandCheckFailed { error, ctx, .. } => {
+            if let Some(e) = error {
+                tracing::error!(command = %ctx.command().qualified_name, error = ?e, "command check failed");
+                let _ = ctx.send(render::ephemeral(GENERIC_FAILURE)).await;
+            }
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::warn!(error = %e, "could not report an error");
+            }
+        }
+    }
+}
