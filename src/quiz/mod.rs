@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod drill;
+pub mod live;
 
 use crate::notes::{NoteFile, slugify};
 
