@@ -197,16 +197,6 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     let token = settings.discord_token.clone().context(
         "no bot token: set DISCORD_TOKEN (or discord_token in studybot.toml); the README says how to create the application and get one",
     )?;
-    let content = settings.content_dir.clone();
-    let extra = settings.notes_dirs.clone();
-    let library = tokio::task::spawn_blocking(move || Library::load(&content, &extra))
-        .await
-        .context("loading the content panicked")??;
-    let store = match options.store.clone() {
-        Some(store) => store,
-        None => Store::open(&settings.database_url).await?,
-    };
-
     let mut builder = serenity::HttpBuilder::new(token.expose());
     if let Some(url) = &settings.discord_api_url {
         tracing::warn!(%url, "talking to a Discord stand-in; the rate limiter is off");
@@ -221,6 +211,16 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         Err(e) => return Err(anyhow::Error::new(e).context("could not reach Discord")),
     };
     tracing::info!(bot = %me.name, id = %me.id, "token accepted");
+
+    let content = settings.content_dir.clone();
+    let extra = settings.notes_dirs.clone();
+    let library = tokio::task::spawn_blocking(move || Library::load(&content, &extra))
+        .await
+        .context("loading the content panicked")??;
+    let store = match options.store.clone() {
+        Some(store) => store,
+        None => Store::open(&settings.database_url).await?,
+    };
 
     let app: Data = Arc::new(App {
         study: Study::new(store.clone(), library.bank.clone()),
