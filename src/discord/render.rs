@@ -149,10 +149,10 @@ pub fn ask(page: &AskPage<'_>) -> View {
     let mut embed = CreateEmbed::new().title(cut(&title, TITLE)).colour(OPEN);
     if page.hits.is_empty() {
         let mut text = "Nothing in the notes matches that.".to_string();
-        if let Some(s) = &page.suggestion {
-            text.push_str(&format!(" Did you mean **{s}**?"));
-        } else if page.topic.is_some() {
+        if page.topic.is_some() {
             text.push_str(" Try all topics.");
+        } else if let Some(s) = &page.suggestion {
+            text.push_str(&format!(" Did you mean **{s}**?"));
         } else {
             text.push_str(" Try other or fewer words; `/topics` lists what the notes cover.");
         }
@@ -197,19 +197,16 @@ pub fn ask(page: &AskPage<'_>) -> View {
         }
     }
     if page.hits.is_empty() {
-        let retry = match (&page.suggestion, page.topic) {
-            (Some(s), topic) => Some((format!("Search “{}”", cut(s, 60)), s.clone(), topic)),
-            (None, Some(_)) => Some((
-                "Search all topics".to_string(),
-                page.query.to_string(),
-                None,
-            )),
+        // In one topic, the rest of the notes are the best next try; else a corrected query.
+        let retry = match (page.topic, &page.suggestion) {
+            (Some(_), _) => Some(("Search all topics".to_string(), page.query.to_string())),
+            (None, Some(s)) => Some((format!("Search “{}”", cut(s, 60)), s.clone())),
             (None, None) => None,
         };
-        if let Some((label, query, topic)) = retry {
+        if let Some((label, query)) = retry {
             let id = CustomId::AskPage {
                 offset: 0,
-                topic: topic.map(str::to_string),
+                topic: None,
                 query,
             };
             if let Some(id) = id.encode() {

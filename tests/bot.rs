@@ -1,0 +1,1002 @@
+//! End to end: the real bot wiring (`studybot::discord::start`, the same as `studybot serve`)
+//! against a fake Discord on loopback. Each test asserts what reached the fake. Time is a manual
+//! clock, so a daily question due "tomorrow at 09:00" is posted when the test moves the clock;
+//! waiting is always for a request, with a timeout, never a sleep.
+//!
+//! Every test runs on SQLite, and on PostgreSQL (a fresh schema) when `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used)]
+
+#[path = "support/db.rs"]
+mod db;
+#[path = "support/fake_discord.rs"]
+mod fake_discord;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+use studybot::clock::ManualClock;
+use studybot::config::{Secret, Settings};
+use studybot::discord::{Options, Running};
+use studybot::ids::{ChannelId, GuildId, PostId};
+use studybot::schedule::SchedulerConfig;
+use studybot::store::{NewPost, PostKind};
+
+use db::Db;
+use fake_discord::{FakeConfig, FakeDiscord, FakeUser, Recorded};
+
+/// How long to wait for a request before failing.
+const WAIT: Duration = Duration::from_secs(20);
+const MANAGE_GUILD: u64 = 1 << 5;
+const MEMBER_PERMISSIONS: u64 = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16);
+
+fn content_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content")
+}
+
+/// Monday 2 March 2026, 07:00 UTC (08:00 in Berlin).
+fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 7, 0, 0).unwrap()
+}
+
+fn user(id: u64, permissions: u64) -> FakeUser {
+    FakeUser {
+        id,
+        name: format!("user{id}"),
+        permissions,
+        roles: Vec::new(),
+    }
+}
+
+fn admin() -> FakeUser {
+    user(501, MEMBER_PERMISSIONS | MANAGE_GUILD)
+}
+
+fn member(id: u64) -> FakeUser {
+    user(id, MEMBER_PERMISSIONS)
+}
+
+struct Harness {
+    fake: FakeDiscord,
+    bot: Option<Running>,
+    clock: ManualClock,
+    guild: u64,
+    channel: u64,
+    db: Option<Db>,
+}
+
+fn settings(fake: &FakeDiscord, token: &str, guild: u64) -> Settings {
+    Settings {
+        content_dir: content_dir(),
+        discord_token: Some(Secret::new(token)),
+        command_guild: Some(guild),
+        discord_api_url: Some(fake.api_base()),
+        ..Settings::default()
+    }
+}
+
+impl Harness {
+    async fn start(db: Db, config: FakeConfig) -> Harness {
+        let guild = config.guilds[0].id;
+        let channel = config.guilds[0].channels[0].id;
+        let token = config.token.clone();
+        let fake = FakeDiscord::start(config).await;
+        let clock = ManualClock::new(start_time());
+        let options = Options {
+            clock: Arc::new(clock.clone()),
+            scheduler: SchedulerConfig {
+                interval: Duration::from_millis(20),
+                ..SchedulerConfig::default()
+            },
+            count_interval: Duration::from_millis(50),
+            holder: "e2e".into(),
+            store: Some(db.store.clone()),
+        };
+        let bot = studybot::discord::start(&settings(&fake, &token, guild), options)
+            .await
+            .expect("the bot starts");
+        fake.wait_ready(0, WAIT)
+            .await
+            .expect("identified and ready");
+        fake.wait_for_request("PUT", "/api/v10/applications/*/guilds/*/commands", WAIT)
+            .await
+            .expect("commands registered");
+        Harness {
+            fake,
+            bot: Some(bot),
+            clock,
+            guild,
+            channel,
+            db: Some(db),
+        }
+    }
+
+    fn app(&self) -> &studybot::discord::Data {
+        self.bot.as_ref().unwrap().app()
+    }
+
+    /// Sends a slash command and returns the body of the bot's interaction response.
+    async fn slash(&self, who: &FakeUser, name: &str, options: Value, resolved: Value) -> Value {
+        let event = fake_discord::slash_command_resolved(
+            &self.fake.ids(),
+            self.guild,
+            self.channel,
+            who,
+            name,
+            options,
+            resolved,
+        );
+        self.interact(event).await
+    }
+
+    /// Clicks a component of `message` and returns the bot's interaction response.
+    async fn click(
+        &self,
+        who: &FakeUser,
+        custom_id: &str,
+        values: Vec<String>,
+        message: &Value,
+    ) -> Value {
+        let kind = if values.is_empty() { 2 } else { 3 };
+        let event = fake_discord::component(
+            &self.fake.ids(),
+            self.guild,
+            self.channel,
+            who,
+            custom_id,
+            kind,
+            values,
+            message.clone(),
+        );
+        self.interact(event).await
+    }
+
+    async fn interact(&self, event: Value) -> Value {
+        let id = fake_discord::interaction_id(&event);
+        self.fake
+            .dispatch("INTERACTION_CREATE", event)
+            .await
+            .unwrap();
+        let r = self
+            .fake
+            .wait_for_request(
+                "POST",
+                &format!("/api/v10/interactions/{id}/*/callback"),
+                WAIT,
+            )
+            .await
+            .expect("the bot answers the interaction");
+        r.body
+    }
+
+    async fn set_daily(&self, extra: Value) -> Value {
+        let mut options = vec![
+            json!({"name": "channel", "type": 7, "value": self.channel.to_string()}),
+            json!({"name": "time", "type": 3, "value": "09:00"}),
+            json!({"name": "timezone", "type": 3, "value": "Europe/Berlin"}),
+        ];
+        if let Value::Array(more) = extra {
+            options.extend(more);
+        }
+        self.slash(
+            &admin(),
+            "daily",
+            json!([{"name": "set", "type": 1, "options": options}]),
+            self.resolved_channel(),
+        )
+        .await
+    }
+
+    fn resolved_channel(&self) -> Value {
+        json!({"channels": {self.channel.to_string(): {
+            "id": self.channel.to_string(), "name": "study", "type": 0, "permissions": "2147483647"
+        }}})
+    }
+
+    /// Sets a daily question at 09:00 Berlin, moves the clock to it and returns the posted message.
+    async fn post_daily(&self) -> (Recorded, Value) {
+        let reply = self.set_daily(json!([])).await;
+        assert!(text_of(&reply).contains("Daily question set"), "{reply}");
+        self.clock
+            .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+        let posted = self
+            .fake
+            .wait_for_request(
+                "POST",
+                &format!("/api/v10/channels/{}/messages", self.channel),
+                WAIT,
+            )
+            .await
+            .expect("the daily question is posted");
+        let message = self.posted().last().cloned().expect("a message");
+        // The scheduler records the post right after sending it.
+        until("the post to be recorded", || async {
+            let s = self
+                .app()
+                .study
+                .daily_status(GuildId(self.guild))
+                .await
+                .unwrap();
+            s[0].next
+                .is_some_and(|(date, _)| date > start_time().date_naive())
+                .then_some(())
+        })
+        .await;
+        (posted, message)
+    }
+
+    /// Messages the bot sent to the channel itself (not interaction replies).
+    fn posted(&self) -> Vec<Value> {
+        self.fake
+            .messages(self.channel)
+            .into_iter()
+            .filter(|m| m.get("webhook_id").is_none())
+            .collect()
+    }
+
+    async fn answers(&self, post: PostId) -> i64 {
+        self.app().study.store.answer_count(post).await.unwrap()
+    }
+
+    /// Answers a posted daily question right or wrong, with a button or the menu as the
+    /// message offers; returns the reply and the letters picked (`B`, `A,C`).
+    async fn answer(&self, who: &FakeUser, message: &Value, right: bool) -> (Value, String) {
+        let ids = custom_ids(message);
+        let post = post_of(&ids[0]);
+        let stored = self
+            .app()
+            .study
+            .store
+            .post(GuildId(self.guild), post)
+            .await
+            .unwrap()
+            .unwrap();
+        let q = self
+            .app()
+            .study
+            .bank
+            .get(&stored.question_id)
+            .unwrap()
+            .clone();
+        let correct = q.answer.indexes();
+        let picks: Vec<usize> = if right {
+            correct.clone()
+        } else {
+            let mut wrong: Vec<usize> = (0..q.choices.len())
+                .filter(|i| !correct.contains(i))
+                .collect();
+            wrong.extend(correct.iter().copied());
+            wrong.truncate(correct.len());
+            wrong.sort_unstable();
+            wrong
+        };
+        let letters: Vec<String> = picks
+            .iter()
+            .map(|&i| studybot::quiz::letter(i).to_string())
+            .collect();
+        let reply = if ids.len() == 1 {
+            self.click(
+                who,
+                &ids[0],
+                picks.iter().map(usize::to_string).collect(),
+                message,
+            )
+            .await
+        } else {
+            self.click(who, &format!("a:{}:{}", post.0, picks[0]), vec![], message)
+                .await
+        };
+        (reply, letters.join(","))
+    }
+
+    /// An open daily post of `question` made straight in the store.
+    async fn open_post(&self, guild: GuildId, question: &str) -> PostId {
+        let q = self.app().study.bank.get(question).unwrap();
+        self.app()
+            .study
+            .store
+            .create_post(&NewPost {
+                guild,
+                channel: ChannelId(self.channel),
+                kind: PostKind::Daily,
+                question_id: q.id.clone(),
+                topic: q.topic.clone(),
+                local_date: None,
+                posted_at: start_time(),
+                closes_at: Some(start_time() + chrono::Duration::days(2)),
+            })
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Stops the bot, checks that the fake saw no request it does not know, and drops the data.
+    async fn finish(mut self) {
+        if let Some(bot) = self.bot.take() {
+            bot.stop().await.unwrap();
+        }
+        let unknown: Vec<String> = self
+            .fake
+            .requests()
+            .iter()
+            .filter(|r| r.status == 404 && !r.path.contains("/channels/"))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "requests the fake does not know: {unknown:?}"
+        );
+        self.fake.shutdown().await;
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}
+
+/// Polls `check` until it gives a value, failing after [`WAIT`]: for state the bot writes
+/// right after a request the test already saw.
+async fn until<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// All text of an interaction response: content, embed titles, descriptions, fields, footers.
+fn text_of(body: &Value) -> String {
+    let data = &body["data"];
+    let mut out = data["content"].as_str().unwrap_or_default().to_string();
+    for e in data["embeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(body["embeds"].as_array().into_iter().flatten())
+    {
+        for key in ["title", "description"] {
+            out.push('\n');
+            out.push_str(e[key].as_str().unwrap_or_default());
+        }
+        for f in e["fields"].as_array().into_iter().flatten() {
+            out.push('\n');
+            out.push_str(f["name"].as_str().unwrap_or_default());
+            out.push('\n');
+            out.push_str(f["value"].as_str().unwrap_or_default());
+        }
+        out.push('\n');
+        out.push_str(e["footer"]["text"].as_str().unwrap_or_default());
+    }
+    out
+}
+
+fn is_ephemeral(body: &Value) -> bool {
+    body["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
+
+/// An interaction reply as the Message a later click carries.
+fn as_message(reply: &Value, channel: u64) -> Value {
+    let data = &reply["data"];
+    fake_discord::message(
+        fake_discord::next_snowflake(),
+        channel,
+        1,
+        data["content"].as_str().unwrap_or_default(),
+        data["embeds"].clone(),
+        data["components"].clone(),
+    )
+}
+
+/// Custom ids of every component of a message body.
+fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn post_of(custom_id: &str) -> PostId {
+    PostId(custom_id.split(':').nth(1).unwrap().parse().unwrap())
+}
+
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::db::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = super::db::postgres(stringify!($name)).await {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_databases!(
+    start_up_registers_commands_and_ask_finds_the_fan_out_passage,
+    daily_set_needs_manage_server_and_then_posts_with_buttons,
+    a_click_is_recorded_once_and_closing_reveals_the_answer,
+    a_choose_two_question_is_answered_with_the_menu,
+    leaderboard_orders_three_members_by_points_then_time,
+    a_forbidden_channel_pauses_and_status_says_why,
+    a_deleted_channel_turns_the_schedule_off,
+    a_rate_limited_post_is_sent_after_the_wait,
+    unknown_and_foreign_clicks_are_refused_and_record_nothing,
+    ask_pages_privately_and_autocompletes_topics,
+    forget_me_asks_first_and_then_deletes_only_the_callers_answers,
+    stats_groups_topics_and_help_answer,
+);
+
+async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let registered = h.fake.registered_commands(Some(h.guild));
+    let names: Vec<&str> = registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    for expected in [
+        "ask",
+        "daily",
+        "leaderboard",
+        "groups",
+        "stats",
+        "topics",
+        "forget-me",
+        "help",
+    ] {
+        assert!(names.contains(&expected), "{expected} not in {names:?}");
+    }
+    let daily = registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "daily")
+        .unwrap();
+    assert_eq!(
+        daily["default_member_permissions"], "32",
+        "/daily is for Manage Server"
+    );
+
+    let reply = h
+        .slash(
+            &member(601),
+            "ask",
+            json!([{"name": "query", "type": 3, "value": "kinesis fanout"}]),
+            json!(null),
+        )
+        .await;
+    assert_eq!(reply["type"], 4, "{reply}");
+    let text = text_of(&reply).to_lowercase();
+    assert!(text.contains("fan-out"), "{text}");
+    assert!(text.contains("kinesis"), "{text}");
+    assert!(text.contains(".md:"), "cites file:line: {text}");
+
+    // A typo still finds it.
+    let reply = h
+        .slash(
+            &member(601),
+            "ask",
+            json!([{"name": "query", "type": 3, "value": "kinesys fanout"}]),
+            json!(null),
+        )
+        .await;
+    assert!(
+        text_of(&reply).to_lowercase().contains("fan-out"),
+        "{reply}"
+    );
+    h.finish().await;
+}
+
+async fn daily_set_needs_manage_server_and_then_posts_with_buttons(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let options = json!([{"name": "set", "type": 1, "options": [
+        {"name": "channel", "type": 7, "value": h.channel.to_string()},
+        {"name": "time", "type": 3, "value": "09:00"},
+    ]}]);
+    let refused = h
+        .slash(&member(602), "daily", options, h.resolved_channel())
+        .await;
+    assert!(is_ephemeral(&refused), "{refused}");
+    assert!(text_of(&refused).contains("Manage Server"), "{refused}");
+    assert!(
+        h.app()
+            .study
+            .daily_status(GuildId(h.guild))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let (posted, message) = h.post_daily().await;
+    assert_eq!(posted.authorization.as_deref(), Some("Bot test-token"));
+    assert_eq!(posted.body["enforce_nonce"], true, "{}", posted.body);
+    assert!(posted.body["nonce"].as_str().is_some_and(|n| !n.is_empty()));
+    let ids = custom_ids(&message);
+    assert!(
+        !ids.is_empty() && ids.iter().all(|id| id.starts_with("a:")),
+        "{ids:?}"
+    );
+    assert!(
+        text_of(&json!({"data": message})).contains("Closes <t:"),
+        "{message}"
+    );
+
+    // Asking for today's question again is refused: it is posted once a day.
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap());
+    let now = h
+        .slash(
+            &admin(),
+            "daily",
+            json!([{"name": "now", "type": 1, "options": [{"name": "channel", "type": 7, "value": h.channel.to_string()}]}]),
+            h.resolved_channel(),
+        )
+        .await;
+    assert!(text_of(&now).contains("already posted"), "{now}");
+    assert_eq!(h.posted().len(), 1);
+    h.finish().await;
+}
+
+async fn a_click_is_recorded_once_and_closing_reveals_the_answer(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    let post = post_of(&custom_ids(&message)[0]);
+    let learner = member(603);
+    let (first, picked) = h.answer(&learner, &message, false).await;
+    assert!(is_ephemeral(&first), "{first}");
+    let text = text_of(&first);
+    assert!(text.contains("Not quite: the answer is"), "{text}");
+    assert!(
+        custom_ids(&first["data"])
+            .iter()
+            .any(|id| id.starts_with("n:")),
+        "a Read the notes button: {first}"
+    );
+    let (second, _) = h.answer(&learner, &message, true).await;
+    assert!(
+        text_of(&second).contains(&format!(
+            "You already answered {}",
+            picked.replace(',', ", ")
+        )),
+        "{second}"
+    );
+    assert_eq!(h.answers(post).await, 1);
+
+    // The answer count on the message is refreshed.
+    let count = h
+        .fake
+        .wait_for_request(
+            "PATCH",
+            &format!("/api/v10/channels/{}/messages/*", h.channel),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        text_of(&json!({"data": count.body})).contains("1 answer so far"),
+        "{}",
+        count.body
+    );
+
+    // "Read the notes" shows the cited section.
+    let notes_id = custom_ids(&first["data"])
+        .into_iter()
+        .find(|id| id.starts_with("n:"))
+        .unwrap();
+    let notes = h.click(&learner, &notes_id, vec![], &message).await;
+    assert!(
+        is_ephemeral(&notes) && text_of(&notes).contains(".md:"),
+        "{notes}"
+    );
+
+    // Tomorrow's question closes today's: buttons off, the vote split shown.
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 1).unwrap());
+    let reveal = h
+        .fake
+        .wait_for_request(
+            "PATCH",
+            &format!("/api/v10/channels/{}/messages/*", h.channel),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let text = text_of(&json!({"data": reveal.body}));
+    assert!(
+        text.contains("closed") && text.contains("Answer:"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{picked}: 1 (100%)")), "{text}");
+    let controls: Vec<Value> = reveal.body["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .filter(|c| {
+            c["custom_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("a:"))
+        })
+        .collect();
+    assert!(
+        !controls.is_empty() && controls.iter().all(|b| b["disabled"] == true),
+        "{controls:?}"
+    );
+    let (late, _) = h.answer(&member(604), &message, true).await;
+    assert!(text_of(&late).contains("closed"), "{late}");
+    assert_eq!(h.answers(post).await, 1);
+    h.finish().await;
+}
+
+async fn a_choose_two_question_is_answered_with_the_menu(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let bank = &h.app().study.bank;
+    let q = bank
+        .questions()
+        .iter()
+        .find(|q| q.answer.count() == 2)
+        .unwrap()
+        .clone();
+    let post = h.open_post(GuildId(h.guild), &q.id).await;
+    let message = fake_discord::message(1, h.channel, 1, "", json!([]), json!([]));
+    let id = format!("a:{}", post.0);
+    let one = h
+        .click(
+            &member(620),
+            &id,
+            vec![q.answer.indexes()[0].to_string()],
+            &message,
+        )
+        .await;
+    assert!(
+        text_of(&one).contains("Pick 2 answer(s); you picked 1"),
+        "{one}"
+    );
+    assert_eq!(
+        h.answers(post).await,
+        0,
+        "a wrong number of picks records nothing"
+    );
+    let picks: Vec<String> = q.answer.indexes().iter().map(usize::to_string).collect();
+    let right = h.click(&member(620), &id, picks, &message).await;
+    assert!(
+        text_of(&right).contains(&format!("Correct: {}", q.answer.letters())),
+        "{right}"
+    );
+    assert_eq!(h.answers(post).await, 1);
+    h.finish().await;
+}
+
+async fn leaderboard_orders_three_members_by_points_then_time(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    // 610 and 611 are right (610 first), 612 is wrong.
+    for (who, minute, right) in [(611, 40, true), (612, 20, false), (610, 10, true)] {
+        h.clock
+            .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, minute, 0).unwrap());
+        h.answer(&member(who), &message, right).await;
+    }
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap());
+    let board = h
+        .slash(&member(612), "leaderboard", json!([]), json!(null))
+        .await;
+    let text = text_of(&board);
+    let at = |id: u64| {
+        text.find(&format!("<@{id}>"))
+            .unwrap_or_else(|| panic!("{id} missing: {text}"))
+    };
+    assert!(at(610) < at(611) && at(611) < at(612), "{text}");
+    assert!(text.contains("You: #3 of 3"), "{text}");
+    h.finish().await;
+}
+
+async fn a_forbidden_channel_pauses_and_status_says_why(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let path = format!("/api/v10/channels/{}/messages", h.channel);
+    h.fake.respond(
+        "POST",
+        &path,
+        403,
+        json!({"message": "Missing Permissions", "code": 50013}),
+        vec![],
+        1,
+    );
+    h.set_daily(json!([])).await;
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+    let refused = h.fake.wait_for_request("POST", &path, WAIT).await.unwrap();
+    assert_eq!(refused.status, 403);
+    // The scheduler records the pause right after the refused request.
+    until("the schedule to be paused", || async {
+        let s = h.app().study.daily_status(GuildId(h.guild)).await.unwrap();
+        s[0].paused_reason.is_some().then_some(())
+    })
+    .await;
+    let status = h
+        .slash(
+            &admin(),
+            "daily",
+            json!([fake_discord::subcommand("status", Value::Null)]),
+            json!(null),
+        )
+        .await;
+    assert!(text_of(&status).contains("Missing Permissions"), "{status}");
+    assert!(is_ephemeral(&status));
+    assert!(h.posted().is_empty());
+    h.finish().await;
+}
+
+async fn a_deleted_channel_turns_the_schedule_off(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let path = format!("/api/v10/channels/{}/messages", h.channel);
+    h.fake.respond(
+        "POST",
+        &path,
+        404,
+        json!({"message": "Unknown Channel", "code": 10003}),
+        vec![],
+        1,
+    );
+    h.set_daily(json!([])).await;
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+    assert_eq!(
+        h.fake
+            .wait_for_request("POST", &path, WAIT)
+            .await
+            .unwrap()
+            .status,
+        404
+    );
+    let schedule = until("the schedule to be turned off", || async {
+        let s = h
+            .app()
+            .study
+            .daily_status(GuildId(h.guild))
+            .await
+            .unwrap()
+            .remove(0);
+        (!s.enabled).then_some(s)
+    })
+    .await;
+    assert_eq!(
+        schedule.paused_reason.as_deref(),
+        Some("the channel no longer exists")
+    );
+    let status = h
+        .slash(
+            &admin(),
+            "daily",
+            json!([fake_discord::subcommand("status", Value::Null)]),
+            json!(null),
+        )
+        .await;
+    assert!(text_of(&status).contains("no longer exists"), "{status}");
+    h.finish().await;
+}
+
+async fn a_rate_limited_post_is_sent_after_the_wait(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let path = format!("/api/v10/channels/{}/messages", h.channel);
+    h.fake.respond(
+        "POST",
+        &path,
+        429,
+        json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false}),
+        vec![("retry-after".into(), "0.2".into())],
+        1,
+    );
+    h.set_daily(json!([])).await;
+    let due = Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap();
+    h.clock.set(due);
+    assert_eq!(
+        h.fake
+            .wait_for_request("POST", &path, WAIT)
+            .await
+            .unwrap()
+            .status,
+        429
+    );
+    assert!(h.posted().is_empty());
+    h.clock.set(due + chrono::Duration::seconds(2));
+    let posted = h.fake.wait_for_request("POST", &path, WAIT).await.unwrap();
+    assert_eq!(posted.status, 200);
+    assert_eq!(h.posted().len(), 1);
+    h.finish().await;
+}
+
+async fn unknown_and_foreign_clicks_are_refused_and_record_nothing(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    let post = post_of(&custom_ids(&message)[0]);
+    for bogus in ["zzz", "a:notanumber:1", "a:999999:0", "l:x:y:z"] {
+        let r = h.click(&member(605), bogus, vec![], &message).await;
+        assert!(is_ephemeral(&r), "{bogus}: {r}");
+        let text = text_of(&r);
+        assert!(
+            text.contains("nothing was recorded") || text.contains("not from this server"),
+            "{bogus}: {text}"
+        );
+    }
+    // A post of another server, clicked here.
+    let question = h.app().study.bank.questions()[0].id.clone();
+    let other = h.open_post(GuildId(h.guild + 1), &question).await;
+    let r = h
+        .click(&member(605), &format!("a:{}:0", other.0), vec![], &message)
+        .await;
+    assert!(text_of(&r).contains("not from this server"), "{r}");
+    assert_eq!(h.answers(other).await, 0);
+    assert_eq!(h.answers(post).await, 0);
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_refused_with_a_clear_message() {
+    let config = FakeConfig::simple();
+    let guild = config.guilds[0].id;
+    let fake = FakeDiscord::start(config).await;
+    let err = studybot::discord::start(&settings(&fake, "wrong-token", guild), Options::default())
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("refused the bot token"), "{err:#}");
+    assert!(
+        !format!("{err:#}").contains("wrong-token"),
+        "the token is never shown"
+    );
+    let seen = fake.requests();
+    assert!(
+        seen.iter()
+            .any(|r| r.status == 401 && r.authorization.as_deref() == Some("Bot wrong-token")),
+        "{:?}",
+        seen.iter()
+            .map(|r| (&r.method, &r.path, r.status))
+            .collect::<Vec<_>>()
+    );
+    fake.shutdown().await;
+}
+
+async fn ask_pages_privately_and_autocompletes_topics(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let query = json!([{"name": "query", "type": 3, "value": "kinesis shards"}, {"name": "limit", "type": 4, "value": 2}]);
+    let first = h.slash(&member(630), "ask", query, json!(null)).await;
+    assert!(
+        !is_ephemeral(&first),
+        "answers are for the channel: {first}"
+    );
+    let more = custom_ids(&first["data"])
+        .into_iter()
+        .find(|id| id.starts_with("k:"))
+        .expect("a More results button");
+    let page = h
+        .click(&member(631), &more, vec![], &as_message(&first, h.channel))
+        .await;
+    assert!(is_ephemeral(&page), "{page}");
+    let text = text_of(&page);
+    assert!(
+        text.contains("3. ") && !text.contains("1. "),
+        "the next page starts at 3: {text}"
+    );
+
+    // Nothing matches in a topic: a button searches all topics.
+    let none = h
+        .slash(
+            &member(630),
+            "ask",
+            json!([{"name": "query", "type": 3, "value": "glacier vault lock"}, {"name": "topic", "type": 3, "value": "kinesis"}]),
+            json!(null),
+        )
+        .await;
+    assert!(
+        text_of(&none).contains("Nothing in the notes matches"),
+        "{none}"
+    );
+    assert!(
+        custom_ids(&none["data"])
+            .iter()
+            .any(|id| id.starts_with("k:0::")),
+        "{none}"
+    );
+    let unknown = h
+        .slash(&member(630), "ask", json!([{"name": "query", "type": 3, "value": "x"}, {"name": "topic", "type": 3, "value": "nope"}]), json!(null))
+        .await;
+    assert!(
+        is_ephemeral(&unknown) && text_of(&unknown).contains("There is no topic \"nope\""),
+        "{unknown}"
+    );
+
+    let event = fake_discord::autocomplete(
+        &h.fake.ids(),
+        h.guild,
+        h.channel,
+        &member(630),
+        "ask",
+        json!([{"name": "query", "type": 3, "value": "x"}, fake_discord::focused_option("topic", "kin")]),
+    );
+    let choices = h.interact(event).await;
+    assert_eq!(choices["type"], 8, "{choices}");
+    let names: Vec<&str> = choices["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&"kinesis"), "{names:?}");
+    h.finish().await;
+}
+
+async fn forget_me_asks_first_and_then_deletes_only_the_callers_answers(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    let post = post_of(&custom_ids(&message)[0]);
+    h.answer(&member(640), &message, true).await;
+    h.answer(&member(641), &message, true).await;
+    let ask = h
+        .slash(&member(640), "forget-me", json!([]), json!(null))
+        .await;
+    assert!(is_ephemeral(&ask), "{ask}");
+    let ids = custom_ids(&ask["data"]);
+    let yes = ids.iter().find(|id| id.starts_with("f:y:")).unwrap();
+    // Someone else cannot press it.
+    let other = h
+        .click(&member(641), yes, vec![], &as_message(&ask, h.channel))
+        .await;
+    assert!(text_of(&other).contains("someone else"), "{other}");
+    assert_eq!(h.answers(post).await, 2);
+    let done = h
+        .click(&member(640), yes, vec![], &as_message(&ask, h.channel))
+        .await;
+    assert_eq!(done["type"], 7, "updates the confirm message: {done}");
+    assert!(text_of(&done).contains("1 answer(s)"), "{done}");
+    assert_eq!(h.answers(post).await, 1);
+    h.finish().await;
+}
+
+async fn stats_groups_topics_and_help_answer(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    h.answer(&member(650), &message, true).await;
+    let stats = h.slash(&member(650), "stats", json!([]), json!(null)).await;
+    let text = text_of(&stats);
+    assert!(
+        text.contains("Answered\n1") && text.contains("Right\n1 (100%)"),
+        "{text}"
+    );
+    let groups = h
+        .slash(&member(650), "groups", json!([]), json!(null))
+        .await;
+    assert!(text_of(&groups).contains("Study groups"), "{groups}");
+    let topics = h
+        .slash(&member(650), "topics", json!([]), json!(null))
+        .await;
+    assert!(text_of(&topics).contains("`kinesis` ·"), "{topics}");
+    let help = h.slash(&member(650), "help", json!([]), json!(null)).await;
+    assert!(text_of(&help).contains("/daily set"), "{help}");
+    h.finish().await;
+}
