@@ -25,7 +25,7 @@ use studybot::schedule::SchedulerConfig;
 use studybot::store::{NewPost, PostKind};
 
 use db::Db;
-use fake_discord::{FakeConfig, FakeDiscord, FakeUser, Recorded};
+use fake_discord::{FakeConfig, FakeDiscord, FakeUser, Overwrite, Recorded, perm};
 
 /// How long to wait for a request before failing.
 const WAIT: Duration = Duration::from_secs(20);
@@ -448,6 +448,7 @@ on_both_databases!(
     ask_pages_privately_and_autocompletes_topics,
     forget_me_asks_first_and_then_deletes_only_the_callers_answers,
     stats_groups_topics_and_help_answer,
+    daily_set_names_the_permissions_the_bot_lacks,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -999,4 +1000,105 @@ async fn stats_groups_topics_and_help_answer(db: Db) {
     let help = h.slash(&member(650), "help", json!([]), json!(null)).await;
     assert!(text_of(&help).contains("/daily set"), "{help}");
     h.finish().await;
+}
+
+async fn daily_set_names_the_permissions_the_bot_lacks(db: Db) {
+    let mut config = FakeConfig::simple();
+    let bot_role = config.guilds[0].bot_role_id();
+    let everyone = config.guilds[0].id;
+    let channel = &mut config.guilds[0].channels[0];
+    *channel = channel
+        .clone()
+        .with_overwrite(Overwrite::role(everyone, 0, perm::EMBED_LINKS))
+        .with_overwrite(Overwrite::role(bot_role, 0, perm::EMBED_LINKS));
+    let h = Harness::start(db, config).await;
+    let reply = h.set_daily(json!([])).await;
+    assert!(is_ephemeral(&reply), "{reply}");
+    let text = text_of(&reply);
+    assert!(
+        text.contains("missing Embed Links") && !text.contains("Send Messages"),
+        "{text}"
+    );
+    assert!(
+        h.app()
+            .study
+            .daily_status(GuildId(h.guild))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    h.finish().await;
+}
+
+/// `studybot serve`, the binary, against the fake: it answers, and SIGTERM stops it with exit 0.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_serve_binary_answers_and_stops_cleanly_on_sigterm() {
+    let config = FakeConfig::simple();
+    let (guild, channel) = (config.guild_id(), config.channel_id());
+    let fake = FakeDiscord::start(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "test-token")
+        .env("STUDYBOT_DISCORD_API_URL", fake.api_base())
+        .env("STUDYBOT_COMMAND_GUILD", guild.to_string())
+        .env("STUDYBOT_CONTENT_DIR", content_dir())
+        .env(
+            "STUDYBOT_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bot.db").display()),
+        )
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    fake.wait_for_request("PUT", "/api/v10/applications/*/guilds/*/commands", WAIT)
+        .await
+        .expect("commands registered");
+    let ask = fake_discord::slash_command(
+        &fake.ids(),
+        guild,
+        channel,
+        &member(660),
+        "ask",
+        json!([{"name": "query", "type": 3, "value": "sqs visibility timeout"}]),
+    );
+    let id = fake_discord::interaction_id(&ask);
+    fake.dispatch("INTERACTION_CREATE", ask).await.unwrap();
+    let reply = fake
+        .wait_for_request(
+            "POST",
+            &format!("/api/v10/interactions/{id}/*/callback"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        text_of(&reply.body).to_lowercase().contains("visibility"),
+        "{}",
+        reply.body
+    );
+
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let stderr = child.stderr.take().unwrap();
+    let (status, log) = tokio::time::timeout(
+        WAIT,
+        tokio::task::spawn_blocking(move || {
+            let mut log = String::new();
+            std::io::Read::read_to_string(&mut std::io::BufReader::new(stderr), &mut log).unwrap();
+            (child.wait().unwrap(), log)
+        }),
+    )
+    .await
+    .expect("serve exits after SIGTERM")
+    .unwrap();
+    assert!(status.success(), "{status:?}\n{log}");
+    assert!(log.contains("stopped"), "{log}");
+    assert!(!log.contains("test-token"), "the token is never logged");
+    fake.shutdown().await;
 }

@@ -471,3 +471,32 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_invite_link_asks_for_exactly_the_permissions_the_bot_uses() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&format!("permissions={INVITE_PERMISSIONS}")),
+            "README invite URL should carry permissions={INVITE_PERMISSIONS}"
+        );
+        let p = serenity::Permissions::from_bits_truncate(INVITE_PERMISSIONS);
+        assert!(p.view_channel() && p.send_messages() && p.embed_links());
+        assert!(
+            !p.administrator() && !p.manage_guild(),
+            "never more than needed"
+        );
+    }
+
+    #[test]
+    fn user_errors_read_as_sentences() {
+        let e: Error = UserError::NoSchedule.into();
+        assert_eq!(
+            e.to_string(),
+            "This channel has no daily question; set one with /daily set"
+        );
+    }
+}
