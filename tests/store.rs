@@ -7,7 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
-use studybot::store::{NewPost, PostKind, Store};
+use studybot::store::{
+    NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store, stale_quiz_cutoff,
+};
 
 const G: GuildId = GuildId(1_000_000_000_000_000_001);
 const OTHER: GuildId = GuildId(1_000_000_000_000_000_002);
@@ -55,6 +57,14 @@ contract!(
     deleting_one_users_data_leaves_everyone_elses_intact,
     forgetting_a_server_after_it_left,
     a_thousand_users_answering_at_once_each_twice_make_a_thousand_answers,
+    one_quiz_runs_per_channel_and_the_channel_it_was_started_from,
+    two_quiz_starts_at_once_in_one_channel_give_one_quiz,
+    a_quiz_finishes_only_from_running_and_closes_its_open_question,
+    abandoning_a_holders_quizzes_closes_their_questions_and_keeps_the_points,
+    abandoning_stale_quizzes_leaves_young_ones_running,
+    quiz_and_daily_points_rank_together_and_apart_by_kind,
+    deleting_a_users_data_removes_every_kinds_totals,
+    forgetting_a_server_removes_its_quizzes_and_every_kinds_totals,
 );
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -618,4 +628,812 @@ async fn a_thousand_users_answering_at_once_each_twice_make_a_thousand_answers(s
         .await
         .expect("board");
     assert_eq!(before, after, "nothing else changed");
+}
+
+// ---- live quizzes ----
+
+/// A thread made for a quiz in `CH`.
+const THREAD: ChannelId = ChannelId(20);
+
+fn new_quiz(channel: ChannelId, parent: ChannelId, holder: &str, when: DateTime<Utc>) -> NewQuiz {
+    NewQuiz {
+        guild: G,
+        channel,
+        parent_channel: parent,
+        started_by: UserId(42),
+        holder: holder.into(),
+        topic: Some("sqs".into()),
+        exam: None,
+        questions: 10,
+        seconds: 20,
+        started_at: when,
+    }
+}
+
+async fn start(store: &Store, quiz: &NewQuiz) -> QuizId {
+    match store.start_quiz(quiz).await.expect("start") {
+        QuizStart::Started(id) => id,
+        other => panic!("expected a new quiz, got {other:?}"),
+    }
+}
+
+async fn quiz_post(store: &Store, quiz: QuizId, channel: ChannelId) -> PostId {
+    store
+        .create_quiz_post(
+            quiz,
+            &NewPost {
+                guild: G,
+                channel,
+                kind: PostKind::Quiz,
+                question_id: "sqs-002".into(),
+                topic: "sqs".into(),
+                local_date: None,
+                posted_at: at(16, 10),
+                closes_at: Some(at(16, 10) + Duration::seconds(20)),
+            },
+        )
+        .await
+        .expect("create")
+        .expect("the quiz is running")
+}
+
+/// An answer worth `points` (0 = wrong), as the live quiz scores it.
+async fn quiz_answer(
+    store: &Store,
+    post: PostId,
+    user: u64,
+    points: i64,
+    when: DateTime<Utc>,
+) -> RecordOutcome {
+    let a = NewAnswer {
+        post,
+        user: UserId(user),
+        choice: "A".into(),
+        correct: points > 0,
+        points,
+        at: when,
+    };
+    store
+        .record_answer(G, &a, &PeriodKeys::at(when, chrono_tz::UTC))
+        .await
+        .expect("record")
+}
+
+async fn board_of(
+    store: &Store,
+    guild: GuildId,
+    scope: Scope,
+    period: &str,
+    kind: Option<PostKind>,
+) -> Vec<(u64, i64)> {
+    store
+        .leaderboard_of_kind(guild, scope, period, kind, 0, 100, None)
+        .await
+        .expect("board")
+        .rows
+        .iter()
+        .map(|r| (r.user.0, r.points))
+        .collect()
+}
+
+async fn one_quiz_runs_per_channel_and_the_channel_it_was_started_from(store: &Store) {
+    // Started in CH, running in a thread of it.
+    let first = start(store, &new_quiz(THREAD, CH, "p1", at(16, 10))).await;
+    let in_the_way = QuizStart::AlreadyRunning {
+        id: first,
+        channel: THREAD,
+    };
+    for (channel, parent) in [(CH, CH), (ChannelId(21), CH), (THREAD, THREAD)] {
+        assert_eq!(
+            store
+                .start_quiz(&new_quiz(channel, parent, "p2", at(16, 11)))
+                .await
+                .expect("start"),
+            in_the_way,
+            "{channel} from {parent}"
+        );
+    }
+    let other = start(store, &new_quiz(CH2, CH2, "p2", at(16, 11))).await;
+    assert_ne!(other, first);
+    for channel in [CH, THREAD] {
+        let running = store
+            .running_quiz(G, channel)
+            .await
+            .expect("running")
+            .expect("a quiz runs");
+        assert_eq!(
+            (running.id, running.channel, running.parent_channel),
+            (first, THREAD, CH)
+        );
+        assert_eq!(running.state, QuizState::Running);
+        assert_eq!(
+            (running.questions, running.seconds, running.topic.as_deref()),
+            (10, 20, Some("sqs"))
+        );
+        assert_eq!(running.holder, "p1");
+    }
+    assert_eq!(
+        store.running_quiz(OTHER, CH).await.expect("running"),
+        None,
+        "another server's channel"
+    );
+    assert_eq!(
+        store.running_quiz(G, ChannelId(99)).await.expect("running"),
+        None
+    );
+    // Claim first, then make the thread: the quiz moves to it.
+    let claimed = start(
+        store,
+        &new_quiz(ChannelId(30), ChannelId(30), "p1", at(16, 12)),
+    )
+    .await;
+    assert!(
+        !store.set_quiz_channel(claimed, THREAD).await.expect("move"),
+        "that thread runs another quiz"
+    );
+    assert!(
+        store
+            .set_quiz_channel(claimed, ChannelId(31))
+            .await
+            .expect("move")
+    );
+    let moved = store.quiz(claimed).await.expect("quiz").expect("stored");
+    assert_eq!(
+        (moved.channel, moved.parent_channel),
+        (ChannelId(31), ChannelId(30))
+    );
+    // Once it ends, the channel is free again.
+    assert!(
+        store
+            .finish_quiz(first, QuizEnd::Completed, at(16, 12))
+            .await
+            .expect("finish")
+    );
+    assert_eq!(store.running_quiz(G, CH).await.expect("running"), None);
+    start(store, &new_quiz(CH, CH, "p2", at(16, 13))).await;
+}
+
+async fn two_quiz_starts_at_once_in_one_channel_give_one_quiz(store: &Store) {
+    for round in 0..5u32 {
+        let channel = ChannelId(100 + u64::from(round));
+        let mut tasks = Vec::new();
+        for i in 0..8u32 {
+            let store = store.clone();
+            // Half in the channel itself, half each in a thread of it.
+            let runs_in = if i % 2 == 0 {
+                channel
+            } else {
+                ChannelId(1000 + u64::from(round * 10 + i))
+            };
+            tasks.push(tokio::spawn(async move {
+                store
+                    .start_quiz(&new_quiz(runs_in, channel, &format!("p{i}"), at(16, 10)))
+                    .await
+                    .expect("start")
+            }));
+        }
+        let mut outcomes = Vec::new();
+        for t in tasks {
+            outcomes.push(t.await.expect("task"));
+        }
+        let started: Vec<QuizId> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                QuizStart::Started(id) => Some(*id),
+                QuizStart::AlreadyRunning { .. } => None,
+            })
+            .collect();
+        assert_eq!(started.len(), 1, "{outcomes:?}");
+        let winner = store
+            .running_quiz(G, channel)
+            .await
+            .expect("running")
+            .expect("one runs");
+        assert_eq!(winner.id, started[0]);
+        for o in &outcomes {
+            if let QuizStart::AlreadyRunning { id, channel: c } = o {
+                assert_eq!((*id, *c), (winner.id, winner.channel));
+            }
+        }
+    }
+}
+
+async fn a_quiz_finishes_only_from_running_and_closes_its_open_question(store: &Store) {
+    let quiz = start(store, &new_quiz(CH, CH, "p1", at(16, 10))).await;
+    let q1 = quiz_post(store, quiz, CH).await;
+    assert!(store.close_post(q1, at(16, 11)).await.expect("close"));
+    let q2 = quiz_post(store, quiz, CH).await;
+    assert_eq!(
+        quiz_answer(store, q2, 1, 3, at(16, 11)).await,
+        RecordOutcome::Recorded { correct: true }
+    );
+    assert!(
+        store
+            .finish_quiz(quiz, QuizEnd::Stopped, at(16, 12))
+            .await
+            .expect("finish")
+    );
+    let ended = store.quiz(quiz).await.expect("quiz").expect("stored");
+    assert_eq!(ended.state, QuizState::Stopped);
+    assert_eq!(ended.ended_at, Some(at(16, 12)));
+    assert!(!store.post(G, q2).await.expect("post").expect("stored").open);
+    assert_eq!(
+        quiz_answer(store, q2, 2, 3, at(16, 13)).await,
+        RecordOutcome::Closed,
+        "a late answer to a finished quiz"
+    );
+    // Only one ending counts; an ended quiz gets no more questions.
+    for end in [
+        QuizEnd::Completed,
+        QuizEnd::Stopped,
+        QuizEnd::Silent,
+        QuizEnd::Abandoned,
+    ] {
+        assert!(
+            !store
+                .finish_quiz(quiz, end, at(16, 14))
+                .await
+                .expect("finish")
+        );
+    }
+    assert_eq!(
+        store.quiz(quiz).await.expect("quiz").map(|q| q.state),
+        Some(QuizState::Stopped)
+    );
+    assert!(
+        !store
+            .finish_quiz(QuizId(987_654), QuizEnd::Completed, at(16, 14))
+            .await
+            .expect("finish")
+    );
+    assert_eq!(
+        store
+            .create_quiz_post(
+                quiz,
+                &NewPost {
+                    guild: G,
+                    channel: CH,
+                    kind: PostKind::Quiz,
+                    question_id: "sqs-003".into(),
+                    topic: "sqs".into(),
+                    local_date: None,
+                    posted_at: at(16, 15),
+                    closes_at: None,
+                },
+            )
+            .await
+            .expect("create"),
+        None
+    );
+    assert_eq!(store.running_quiz(G, CH).await.expect("running"), None);
+    assert_eq!(
+        store.quiz_standings(quiz).await.expect("standings"),
+        [(UserId(1), 3, 1, 1)]
+    );
+}
+
+async fn abandoning_a_holders_quizzes_closes_their_questions_and_keeps_the_points(store: &Store) {
+    let a = start(store, &new_quiz(THREAD, CH, "p1", at(16, 10))).await;
+    let b = start(store, &new_quiz(CH2, CH2, "p1", at(16, 9))).await;
+    let c = start(
+        store,
+        &new_quiz(ChannelId(12), ChannelId(12), "p2", at(16, 9)),
+    )
+    .await;
+    let a1 = quiz_post(store, a, THREAD).await;
+    // Users 1 and 3 tie on points; 3 answered last earlier. User 4 answered wrong.
+    quiz_answer(store, a1, 1, 3, at(16, 10) + Duration::seconds(5)).await;
+    quiz_answer(store, a1, 2, 2, at(16, 10) + Duration::seconds(6)).await;
+    quiz_answer(store, a1, 4, 0, at(16, 10) + Duration::seconds(7)).await;
+    assert!(store.close_post(a1, at(16, 11)).await.expect("close"));
+    let a2 = quiz_post(store, a, THREAD).await;
+    quiz_answer(store, a2, 2, 1, at(16, 11) + Duration::seconds(1)).await;
+    quiz_answer(store, a2, 3, 3, at(16, 11) + Duration::seconds(2)).await;
+    quiz_answer(store, a2, 1, 0, at(16, 11) + Duration::seconds(3)).await;
+    let b1 = quiz_post(store, b, CH2).await;
+    let c1 = quiz_post(store, c, ChannelId(12)).await;
+    store.set_post_message(a2, 777).await.expect("message id");
+
+    let gone = store
+        .abandon_quizzes_of("p1", at(16, 12))
+        .await
+        .expect("abandon");
+    assert_eq!(
+        gone.iter().map(|s| (s.id, s.channel)).collect::<Vec<_>>(),
+        [(b, CH2), (a, THREAD)],
+        "oldest first, each with the channel to tell"
+    );
+    assert!(
+        gone.iter()
+            .all(|s| s.state == QuizState::Abandoned && s.ended_at == Some(at(16, 12)))
+    );
+    for p in [a2, b1] {
+        assert!(!store.post(G, p).await.expect("post").expect("stored").open);
+        assert_eq!(
+            quiz_answer(store, p, 9, 3, at(16, 13)).await,
+            RecordOutcome::Closed
+        );
+    }
+    let posts = store.quiz_posts(a).await.expect("posts");
+    assert_eq!(
+        posts
+            .iter()
+            .map(|p| (p.post, p.message_id))
+            .collect::<Vec<_>>(),
+        [(a1, None), (a2, Some(777))]
+    );
+    // Another holder's quiz runs on.
+    assert!(store.post(G, c1).await.expect("post").expect("stored").open);
+    assert_eq!(
+        store
+            .running_quiz(G, ChannelId(12))
+            .await
+            .expect("running")
+            .map(|s| s.id),
+        Some(c)
+    );
+    assert!(
+        store
+            .abandon_quizzes_of("p1", at(16, 13))
+            .await
+            .expect("abandon")
+            .is_empty(),
+        "nothing twice"
+    );
+    assert!(
+        !store
+            .finish_quiz(a, QuizEnd::Completed, at(16, 13))
+            .await
+            .expect("finish")
+    );
+    // The points so far stay: in the quiz's standings and in the leaderboard.
+    assert_eq!(
+        store.quiz_standings(a).await.expect("standings"),
+        [
+            (UserId(2), 3, 2, 2),
+            (UserId(3), 3, 1, 1),
+            (UserId(1), 3, 1, 2),
+            (UserId(4), 0, 0, 1),
+        ]
+    );
+    assert_eq!(
+        board_of(
+            store,
+            G,
+            Scope::Channel(THREAD),
+            "all",
+            Some(PostKind::Quiz)
+        )
+        .await,
+        [(2, 3), (3, 3), (1, 3), (4, 0)]
+    );
+    // The channels are free again.
+    start(store, &new_quiz(CH, CH, "p1", at(16, 14))).await;
+    start(store, &new_quiz(CH2, CH2, "p1", at(16, 14))).await;
+}
+
+async fn abandoning_stale_quizzes_leaves_young_ones_running(store: &Store) {
+    let now = at(16, 12);
+    let cutoff = stale_quiz_cutoff(now);
+    assert!(cutoff < now - Duration::seconds(30 * 120), "{cutoff}");
+    let old = start(
+        store,
+        &new_quiz(CH, CH, "elsewhere", cutoff - Duration::seconds(1)),
+    )
+    .await;
+    let young = start(store, &new_quiz(CH2, CH2, "elsewhere", cutoff)).await;
+    let old_q = quiz_post(store, old, CH).await;
+    let young_q = quiz_post(store, young, CH2).await;
+    quiz_answer(store, old_q, 1, 3, cutoff).await;
+    let gone = store
+        .abandon_stale_quizzes(cutoff, now)
+        .await
+        .expect("abandon");
+    assert_eq!(gone.len(), 1);
+    assert_eq!((gone[0].id, gone[0].channel), (old, CH));
+    assert_eq!(gone[0].state, QuizState::Abandoned);
+    assert_eq!(
+        quiz_answer(store, old_q, 2, 3, now).await,
+        RecordOutcome::Closed
+    );
+    assert_eq!(
+        quiz_answer(store, young_q, 2, 3, now).await,
+        RecordOutcome::Recorded { correct: true }
+    );
+    assert_eq!(
+        store
+            .running_quiz(G, CH2)
+            .await
+            .expect("running")
+            .map(|s| s.id),
+        Some(young)
+    );
+    assert_eq!(store.running_quiz(G, CH).await.expect("running"), None);
+    assert_eq!(store.totals(G, UserId(1)).await.expect("totals"), (1, 1, 3));
+}
+
+async fn quiz_and_daily_points_rank_together_and_apart_by_kind(store: &Store) {
+    // Daily (2 points a right answer): users 1 and 2 right (1 first), 3 wrong.
+    let d = daily(store, CH, 16).await.expect("daily");
+    answer(store, G, d, 1, true, at(16, 10)).await;
+    answer(store, G, d, 2, true, at(16, 11)).await;
+    answer(store, G, d, 3, false, at(16, 10)).await;
+    // A live quiz in a thread of CH: 3 scores 3, 2 scores 2, 1 is wrong.
+    let quiz = start(store, &new_quiz(THREAD, CH, "p1", at(16, 12))).await;
+    let q = quiz_post(store, quiz, THREAD).await;
+    quiz_answer(store, q, 3, 3, at(16, 12)).await;
+    quiz_answer(store, q, 2, 2, at(16, 12) + Duration::seconds(1)).await;
+    quiz_answer(store, q, 1, 0, at(16, 12) + Duration::seconds(2)).await;
+
+    // All kinds: 2 has 4 (2 of 2), 3 has 3, 1 has 2.
+    let all = [(2, 4), (3, 3), (1, 2)];
+    let daily_only = [(1, 2), (2, 2), (3, 0)];
+    let quiz_only = [(3, 3), (2, 2), (1, 0)];
+    for period in ["all", "w2026-11-16", "m2026-11"] {
+        assert_eq!(board_of(store, G, Scope::Server, period, None).await, all);
+        assert_eq!(
+            board_of(store, G, Scope::Server, period, Some(PostKind::Daily)).await,
+            daily_only,
+            "{period}"
+        );
+        assert_eq!(
+            board_of(store, G, Scope::Server, period, Some(PostKind::Quiz)).await,
+            quiz_only,
+            "{period}"
+        );
+    }
+    // `leaderboard` is every kind.
+    let plain = store
+        .leaderboard(G, Scope::Server, "all", 0, 10, Some(UserId(1)))
+        .await
+        .expect("board");
+    let kinds = store
+        .leaderboard_of_kind(G, Scope::Server, "all", None, 0, 10, Some(UserId(1)))
+        .await
+        .expect("board");
+    assert_eq!(plain, kinds);
+    assert_eq!(plain.total, 3);
+    assert_eq!(plain.me.map(|m| m.rank), Some(3));
+    // My rank within a kind.
+    let mine = store
+        .leaderboard_of_kind(
+            G,
+            Scope::Server,
+            "all",
+            Some(PostKind::Daily),
+            0,
+            1,
+            Some(UserId(3)),
+        )
+        .await
+        .expect("board");
+    assert_eq!((mine.total, mine.rows.len()), (3, 1));
+    let me = mine.me.expect("my line");
+    assert_eq!((me.rank, me.points, me.answered, me.correct), (3, 0, 1, 0));
+    // Channel scope: the daily question in CH, the quiz in its thread.
+    assert_eq!(
+        board_of(store, G, Scope::Channel(CH), "all", None).await,
+        daily_only
+    );
+    assert_eq!(
+        board_of(store, G, Scope::Channel(CH), "all", Some(PostKind::Quiz)).await,
+        []
+    );
+    assert_eq!(
+        board_of(
+            store,
+            G,
+            Scope::Channel(THREAD),
+            "all",
+            Some(PostKind::Quiz)
+        )
+        .await,
+        quiz_only
+    );
+    assert_eq!(
+        board_of(
+            store,
+            G,
+            Scope::Channel(THREAD),
+            "all",
+            Some(PostKind::Daily)
+        )
+        .await,
+        []
+    );
+    // Totals and groups count every kind once.
+    assert_eq!(store.totals(G, UserId(2)).await.expect("totals"), (2, 2, 4));
+    assert_eq!(store.totals(G, UserId(3)).await.expect("totals"), (2, 1, 3));
+    let group = RoleId(500);
+    for user in [1, 2, 3] {
+        store
+            .set_member_roles(G, UserId(user), &[group])
+            .await
+            .expect("roles");
+    }
+    let standings = store.group_standings(G, "all", 1).await.expect("groups");
+    assert_eq!(standings.len(), 1);
+    assert_eq!((standings[0].members, standings[0].total_points), (3, 9));
+    assert_eq!(
+        board_of(store, G, Scope::Group(group), "all", Some(PostKind::Quiz)).await,
+        quiz_only
+    );
+}
+
+async fn deleting_a_users_data_removes_every_kinds_totals(store: &Store) {
+    let d = daily(store, CH, 16).await.expect("daily");
+    let quiz = start(store, &new_quiz(CH, CH, "p1", at(16, 12))).await;
+    let q = quiz_post(store, quiz, CH).await;
+    let theirs = post(store, OTHER, CH, "sqs").await;
+    for user in [1, 2] {
+        answer(store, G, d, user, true, at(16, 10)).await;
+        quiz_answer(store, q, user, 3, at(16, 12)).await;
+    }
+    answer(store, OTHER, theirs, 2, true, at(16, 10)).await;
+    let boards = async |guild: GuildId| {
+        let mut out = Vec::new();
+        for scope in [Scope::Server, Scope::Channel(CH)] {
+            for period in ["all", "w2026-11-16", "m2026-11"] {
+                for kind in [None, Some(PostKind::Daily), Some(PostKind::Quiz)] {
+                    out.push(board_of(store, guild, scope, period, kind).await);
+                }
+            }
+        }
+        out
+    };
+    assert!(boards(G).await.iter().all(|b| b.len() == 2));
+    assert_eq!(
+        store
+            .delete_user_data(UserId(2), Some(G))
+            .await
+            .expect("delete"),
+        2
+    );
+    for b in boards(G).await {
+        assert_eq!(b.iter().map(|r| r.0).collect::<Vec<_>>(), [1], "{b:?}");
+    }
+    assert_eq!(store.totals(G, UserId(2)).await.expect("totals"), (0, 0, 0));
+    assert_eq!(store.totals(G, UserId(1)).await.expect("totals"), (2, 2, 5));
+    assert_eq!(
+        store.quiz_standings(quiz).await.expect("standings"),
+        [(UserId(1), 3, 1, 1)]
+    );
+    // The other server keeps user 2 until deleted everywhere.
+    assert_eq!(
+        board_of(store, OTHER, Scope::Server, "all", Some(PostKind::Quiz)).await,
+        [(2, 2)]
+    );
+    store
+        .delete_user_data(UserId(2), None)
+        .await
+        .expect("delete");
+    assert!(boards(OTHER).await.iter().all(Vec::is_empty));
+    // Who started a quiz is their data too.
+    store
+        .delete_user_data(UserId(42), None)
+        .await
+        .expect("delete");
+    assert_eq!(
+        store.quiz(quiz).await.expect("quiz").map(|q| q.started_by),
+        Some(UserId(0))
+    );
+}
+
+async fn forgetting_a_server_removes_its_quizzes_and_every_kinds_totals(store: &Store) {
+    store.upsert_guild(G, "UTC", at(1, 0)).await.expect("guild");
+    let ended = start(store, &new_quiz(CH, CH, "p1", at(16, 9))).await;
+    let q = quiz_post(store, ended, CH).await;
+    quiz_answer(store, q, 1, 3, at(16, 9)).await;
+    store
+        .finish_quiz(ended, QuizEnd::Completed, at(16, 10))
+        .await
+        .expect("finish");
+    let running = start(store, &new_quiz(CH, CH, "p1", at(16, 11))).await;
+    let d = daily(store, CH2, 16).await.expect("daily");
+    answer(store, G, d, 1, true, at(16, 10)).await;
+    store.mark_guild_left(G, at(17, 0)).await.expect("left");
+    assert_eq!(
+        store
+            .forget_guilds_left_before(at(20, 0))
+            .await
+            .expect("forget"),
+        [G]
+    );
+    for quiz in [ended, running] {
+        assert_eq!(store.quiz(quiz).await.expect("quiz"), None);
+    }
+    assert_eq!(store.running_quiz(G, CH).await.expect("running"), None);
+    for kind in [None, Some(PostKind::Daily), Some(PostKind::Quiz)] {
+        assert_eq!(board_of(store, G, Scope::Server, "all", kind).await, []);
+    }
+}
+
+// ---- migration step 2 on a database with answers from before it ----
+
+const SQLITE_0001: &str = include_str!("../migrations/sqlite/0001_init.sql");
+const POSTGRES_0001: &str = include_str!("../migrations/postgres/0001_init.sql");
+
+/// Data of a server from before step 2, in the first schema: a daily question in CH, a quiz
+/// question in CH2, answers over two weeks.
+const BEFORE_STEP_2: &[&str] = &[
+    "INSERT INTO posts (post_id, guild_id, channel_id, kind, question_id, topic, local_date, posted_at) VALUES (1, 1, 10, 'daily', 'sqs-001', 'sqs', '2026-11-16', 0)",
+    "INSERT INTO posts (post_id, guild_id, channel_id, kind, question_id, topic, posted_at) VALUES (2, 1, 11, 'quiz', 'sqs-002', 'sqs', 0)",
+    "INSERT INTO posts (post_id, guild_id, channel_id, kind, question_id, topic, posted_at) VALUES (3, 1, 11, 'quiz', 'sqs-003', 'sqs', 0)",
+    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) VALUES (1, 1, 1, 10, 'A', TRUE, 2, 1000, 'w2026-11-16', 'm2026-11')",
+    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) VALUES (1, 2, 1, 10, 'B', FALSE, 0, 2000, 'w2026-11-16', 'm2026-11')",
+    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) VALUES (2, 2, 1, 11, 'A', TRUE, 3, 3000, 'w2026-11-16', 'm2026-11')",
+    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) VALUES (3, 2, 1, 11, 'A', TRUE, 2, 4000, 'w2026-11-23', 'm2026-11')",
+    "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key) VALUES (3, 1, 1, 11, 'C', FALSE, 0, 5000, 'w2026-11-23', 'm2026-11')",
+    "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)",
+];
+
+/// After step 2, the totals per kind agree with the answers from before it, and new answers
+/// add to them.
+async fn step_2_backfills_totals_per_kind(store: &Store) {
+    let g = GuildId(1);
+    let (ch, ch2) = (ChannelId(10), ChannelId(11));
+    // User 1: daily 2; quiz 0 (1 wrong). User 2: daily 0 (wrong); quiz 5 (3 + 2).
+    let expect = [
+        (Scope::Server, "all", None, vec![(2, 5), (1, 2)]),
+        (
+            Scope::Server,
+            "all",
+            Some(PostKind::Daily),
+            vec![(1, 2), (2, 0)],
+        ),
+        (
+            Scope::Server,
+            "all",
+            Some(PostKind::Quiz),
+            vec![(2, 5), (1, 0)],
+        ),
+        (
+            Scope::Server,
+            "w2026-11-16",
+            Some(PostKind::Quiz),
+            vec![(2, 3)],
+        ),
+        (
+            Scope::Server,
+            "w2026-11-23",
+            Some(PostKind::Quiz),
+            vec![(2, 2), (1, 0)],
+        ),
+        (Scope::Server, "w2026-11-23", Some(PostKind::Daily), vec![]),
+        (
+            Scope::Server,
+            "m2026-11",
+            Some(PostKind::Daily),
+            vec![(1, 2), (2, 0)],
+        ),
+        (
+            Scope::Channel(ch),
+            "all",
+            Some(PostKind::Daily),
+            vec![(1, 2), (2, 0)],
+        ),
+        (Scope::Channel(ch), "all", Some(PostKind::Quiz), vec![]),
+        (
+            Scope::Channel(ch2),
+            "all",
+            Some(PostKind::Quiz),
+            vec![(2, 5), (1, 0)],
+        ),
+        (Scope::Channel(ch2), "m2026-11", None, vec![(2, 5), (1, 0)]),
+    ];
+    for (scope, period, kind, rows) in &expect {
+        assert_eq!(
+            &board_of(store, g, *scope, period, *kind).await,
+            rows,
+            "{scope:?} {period} {kind:?}"
+        );
+    }
+    let quiz_board = store
+        .leaderboard_of_kind(g, Scope::Server, "all", Some(PostKind::Quiz), 0, 10, None)
+        .await
+        .expect("board");
+    assert_eq!(
+        quiz_board
+            .rows
+            .iter()
+            .map(|r| (r.answered, r.correct))
+            .collect::<Vec<_>>(),
+        [(2, 2), (1, 0)]
+    );
+    assert_eq!(store.totals(g, UserId(2)).await.expect("totals"), (3, 2, 5));
+    // New answers add to the backfilled rows.
+    let when = at(23, 10);
+    let a = NewAnswer {
+        post: PostId(1),
+        user: UserId(3),
+        choice: "A".into(),
+        correct: true,
+        points: 9,
+        at: when,
+    };
+    // Post 1 is open still: user 3 answers it late.
+    assert_eq!(
+        store
+            .record_answer(g, &a, &PeriodKeys::at(when, chrono_tz::UTC))
+            .await
+            .expect("record"),
+        RecordOutcome::Recorded { correct: true }
+    );
+    assert_eq!(
+        board_of(store, g, Scope::Server, "all", Some(PostKind::Daily)).await,
+        [(3, 9), (1, 2), (2, 0)]
+    );
+    assert_eq!(
+        board_of(store, g, Scope::Server, "all", None).await,
+        [(3, 9), (2, 5), (1, 2)]
+    );
+    assert!(store.migrate().await.expect("migrate again").is_empty());
+}
+
+mod step_2 {
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+
+    #[tokio::test]
+    async fn backfills_totals_per_kind_on_sqlite() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+            .expect("url")
+            .create_if_missing(true);
+        let mut conn = opts.connect().await.expect("connect");
+        sqlx::raw_sql(super::SQLITE_0001)
+            .execute(&mut conn)
+            .await
+            .expect("step 1");
+        for sql in super::BEFORE_STEP_2 {
+            sqlx::query(*sql).execute(&mut conn).await.expect(sql);
+        }
+        sqlx::Connection::close(conn).await.expect("close");
+        let store = super::Store::open(&url).await.expect("open");
+        super::step_2_backfills_totals_per_kind(&store).await;
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn backfills_totals_per_kind_on_postgres() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            println!("skipped: TEST_DATABASE_URL is not set");
+            return;
+        };
+        let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let schema = format!(
+            "t{}_{}_steptwo",
+            std::process::id(),
+            nanos % 1_000_000_000_000
+        );
+        let admin = sqlx::PgPool::connect(&url).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .expect("schema");
+        let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
+            .expect("url")
+            .options([("search_path", schema.as_str())]);
+        let mut conn = opts.connect().await.expect("connect");
+        sqlx::raw_sql(super::POSTGRES_0001)
+            .execute(&mut conn)
+            .await
+            .expect("step 1");
+        for sql in super::BEFORE_STEP_2 {
+            sqlx::query(*sql).execute(&mut conn).await.expect(sql);
+        }
+        sqlx::Connection::close(conn).await.expect("close");
+        let store = super::Store::open_in_schema(&url, Some(&schema))
+            .await
+            .expect("open");
+        super::step_2_backfills_totals_per_kind(&store).await;
+        store.close().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await
+            .expect("drop");
+        admin.close().await;
+    }
 }

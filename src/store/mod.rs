@@ -28,11 +28,18 @@ use crate::scores::{
 pub use url::mask_url;
 
 /// Migrations, in order: (version, SQLite, PostgreSQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_quiz.sql"),
+        include_str!("../../migrations/postgres/0002_quiz.sql"),
+    ),
+];
 
 /// The default database: a SQLite file next to the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/studybot.db";
@@ -61,6 +68,10 @@ pub enum StoreError {
     Unsupported { url: String },
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    /// A row kept changing under a read-back (say a quiz ending just as another started);
+    /// trying again later succeeds.
+    #[error("database busy: {what} kept changing while it was read; try again")]
+    Contended { what: &'static str },
 }
 
 #[derive(Clone)]
@@ -142,6 +153,11 @@ impl PostKind {
             PostKind::Daily => "daily",
             PostKind::Quiz => "quiz",
         }
+    }
+
+    /// The `score_totals.kind` of a leaderboard over `kind`, or over every kind with `None`.
+    fn totals_key(kind: Option<PostKind>) -> &'static str {
+        kind.map_or("all", PostKind::as_str)
     }
 }
 
@@ -395,6 +411,7 @@ impl Store {
                     "DELETE FROM score_totals WHERE guild_id = $1",
                     "DELETE FROM member_roles WHERE guild_id = $1",
                     "DELETE FROM posts WHERE guild_id = $1",
+                    "DELETE FROM quiz_sessions WHERE guild_id = $1",
                     "DELETE FROM daily_schedules WHERE guild_id = $1",
                     "DELETE FROM guilds WHERE guild_id = $1",
                 ] {
@@ -468,7 +485,8 @@ impl Store {
 
     /// Records an answer once per (post, user): the first counts; a closed or foreign post is
     /// refused. One statement: the `answers_add_to_totals` trigger adds it to the running totals
-    /// (server and channel, all time, its week, its month) atomically with the insert.
+    /// (server and channel, all time, its week, its month, all kinds and its post's kind)
+    /// atomically with the insert.
     pub async fn record_answer(
         &self,
         guild: GuildId,
@@ -518,7 +536,8 @@ impl Store {
         Ok(outcome)
     }
 
-    /// A page of the leaderboard of `scope` for the period `period_key`, with `me`'s line.
+    /// A page of the leaderboard of `scope` for the period `period_key`, daily and quiz points
+    /// together, with `me`'s line.
     pub async fn leaderboard(
         &self,
         guild: GuildId,
@@ -528,18 +547,36 @@ impl Store {
         page_size: u32,
         me: Option<UserId>,
     ) -> Result<Leaderboard, StoreError> {
+        self.leaderboard_of_kind(guild, scope, period_key, None, page, page_size, me)
+            .await
+    }
+
+    /// As [`Store::leaderboard`], counting only the points of `kind` questions (daily or live
+    /// quiz), or of every kind with `None`. Read from the `score_totals_rank` index.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn leaderboard_of_kind(
+        &self,
+        guild: GuildId,
+        scope: Scope,
+        period_key: &str,
+        kind: Option<PostKind>,
+        page: u32,
+        page_size: u32,
+        me: Option<UserId>,
+    ) -> Result<Leaderboard, StoreError> {
+        let kind = PostKind::totals_key(kind);
         let (channel, role) = match scope {
             Scope::Server => (0, None),
             Scope::Channel(c) => (db_id(c.0), None),
             Scope::Group(r) => (0, Some(db_id(r.0))),
         };
-        // $1 guild, $2 channel, $3 period, then $4 the role when a group is asked for; the
-        // query's own parameters follow from `next`.
+        // $1 guild, $2 channel, $3 period, $4 kind, then $5 the role when a group is asked
+        // for; the query's own parameters follow from `next`.
         let (filter, next) = match role {
-            None => ("t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3".to_string(), 4),
+            None => ("t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3 AND t.kind = $4".to_string(), 5),
             Some(_) => (
-                "t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3 AND EXISTS (SELECT 1 FROM member_roles r WHERE r.guild_id = $1 AND r.user_id = t.user_id AND r.role_id = $4)".to_string(),
-                5,
+                "t.guild_id = $1 AND t.channel_id = $2 AND t.period = $3 AND t.kind = $4 AND EXISTS (SELECT 1 FROM member_roles r WHERE r.guild_id = $1 AND r.user_id = t.user_id AND r.role_id = $5)".to_string(),
+                6,
             ),
         };
         let page_size = page_size.clamp(1, 100);
@@ -560,7 +597,7 @@ impl Store {
         );
         let board = on_read!(self, pool => {
             let bind_filter = |sql: &str| {
-                let q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(db_id(guild.0)).bind(channel).bind(period_key.to_string());
+                let q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).bind(db_id(guild.0)).bind(channel).bind(period_key.to_string()).bind(kind);
                 match role {
                     Some(r) => q.bind(r),
                     None => q,
@@ -620,7 +657,7 @@ impl Store {
                         CAST(COALESCE(SUM(t.points), 0) AS BIGINT) AS total,
                         CAST(COALESCE(SUM(t.points), 0) AS DOUBLE PRECISION) / COUNT(*) AS average
                  FROM member_roles r
-                 LEFT JOIN score_totals t ON t.guild_id = r.guild_id AND t.user_id = r.user_id AND t.channel_id = 0 AND t.period = $2
+                 LEFT JOIN score_totals t ON t.guild_id = r.guild_id AND t.user_id = r.user_id AND t.channel_id = 0 AND t.period = $2 AND t.kind = 'all'
                  WHERE r.guild_id = $1
                  GROUP BY r.role_id
                  HAVING COUNT(*) >= $3
@@ -680,7 +717,7 @@ impl Store {
         user: UserId,
     ) -> Result<(i64, i64, i64), StoreError> {
         let row = on_read!(self, pool => {
-            sqlx::query("SELECT answered, correct, points FROM score_totals WHERE guild_id = $1 AND channel_id = 0 AND period = 'all' AND user_id = $2")
+            sqlx::query("SELECT answered, correct, points FROM score_totals WHERE guild_id = $1 AND channel_id = 0 AND period = 'all' AND kind = 'all' AND user_id = $2")
                 .bind(db_id(guild.0))
                 .bind(db_id(user.0))
                 .fetch_optional(pool)
@@ -751,9 +788,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes a member's answers, totals and roles in one server, or in all with `None`.
-    /// Returns how many answers were deleted. Other members' scores are untouched: totals are
-    /// per member.
+    /// Deletes a member's answers, totals (of every kind) and roles in one server, or in all
+    /// with `None`, and removes their name from the quizzes they started. Returns how many
+    /// answers were deleted. Other members' scores are untouched: totals are per member.
     pub async fn delete_user_data(
         &self,
         user: UserId,
@@ -771,6 +808,7 @@ impl Store {
             for sql in [
                 "DELETE FROM score_totals WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "DELETE FROM member_roles WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
+                "UPDATE quiz_sessions SET started_by = 0 WHERE started_by = $1 AND ($2 = -1 OR guild_id = $2)",
             ] {
                 sqlx::query(sql).bind(db_id(user.0)).bind(guild).execute(&mut *tx).await?;
             }
@@ -851,4 +889,6 @@ impl Store {
 }
 
 mod daily;
+mod quiz;
 pub use daily::{Claim, Closing};
+pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState, stale_quiz_cutoff};
