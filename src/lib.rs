@@ -11,6 +11,7 @@ pub mod discord;
 pub mod ids;
 pub mod notes;
 pub mod quiz;
+pub mod quizzes;
 pub mod schedule;
 pub mod scores;
 pub mod search;

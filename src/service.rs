@@ -44,6 +44,15 @@ pub enum UserError {
     UnknownPost,
     #[error("this channel's daily question is paused or off; /daily resume first")]
     DailyPaused,
+    /// A live quiz refused something; the message says what.
+    #[error("{0}")]
+    Quiz(String),
+    #[error("a quiz is already running (channel {0}); /quiz stop ends it")]
+    QuizRunning(ChannelId),
+    #[error("no quiz is running here")]
+    NoQuiz,
+    #[error("only the member who started the quiz, or one who may manage messages, can stop it")]
+    NotYourQuiz,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +164,32 @@ impl Study {
                 guild,
                 scope,
                 &period.key(now, zone),
+                page,
+                PAGE_SIZE,
+                Some(me),
+            )
+            .await
+    }
+
+    /// A leaderboard page of one kind of points (daily questions or quizzes); `None`: both.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn leaderboard_of_kind(
+        &self,
+        guild: GuildId,
+        scope: Scope,
+        period: Period,
+        kind: Option<crate::store::PostKind>,
+        page: u32,
+        me: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Leaderboard, StoreError> {
+        let zone = self.guild_zone(guild).await?;
+        self.store
+            .leaderboard_of_kind(
+                guild,
+                scope,
+                &period.key(now, zone),
+                kind,
                 page,
                 PAGE_SIZE,
                 Some(me),

@@ -92,6 +92,8 @@ impl Harness {
             },
             count_interval: Duration::from_millis(50),
             holder: "e2e".into(),
+            instance: "e2e".into(),
+            quiz_interval: Duration::from_millis(20),
             store: Some(db.store.clone()),
         };
         let bot = studybot::discord::start(&settings(&fake, &token, guild), options)
@@ -449,6 +451,9 @@ on_both_databases!(
     forget_me_asks_first_and_then_deletes_only_the_callers_answers,
     stats_groups_topics_and_help_answer,
     daily_set_names_the_permissions_the_bot_lacks,
+    a_live_quiz_with_two_members_posts_standings_and_counts_in_the_leaderboard,
+    one_quiz_per_channel_and_only_its_starter_or_a_moderator_stops_it,
+    a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -1101,4 +1106,192 @@ async fn the_serve_binary_answers_and_stops_cleanly_on_sigterm() {
     assert!(log.contains("stopped"), "{log}");
     assert!(!log.contains("test-token"), "the token is never logged");
     fake.shutdown().await;
+}
+
+/// Waits for the bot's next message in the channel and returns it.
+async fn next_message(h: &Harness, what: &str) -> Value {
+    let r = h
+        .fake
+        .wait_for_request(
+            "POST",
+            &format!("/api/v10/channels/{}/messages", h.channel),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(r.status, 200, "{what}: {}", r.body);
+    r.response
+}
+
+async fn start_quiz(h: &Harness, who: &FakeUser, questions: u32) -> Value {
+    h.slash(
+        who,
+        "quiz",
+        json!([fake_discord::subcommand(
+            "start",
+            json!([{"name": "questions", "type": 4, "value": questions}, {"name": "seconds", "type": 4, "value": 10}])
+        )]),
+        json!(null),
+    )
+    .await
+}
+
+async fn a_live_quiz_with_two_members_posts_standings_and_counts_in_the_leaderboard(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (fast, slow) = (member(670), member(671));
+    let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 18, 0, 0).unwrap();
+    h.clock.set(t0);
+    let started = start_quiz(&h, &fast, 5).await;
+    assert!(
+        !is_ephemeral(&started) && text_of(&started).contains("started a quiz"),
+        "{started}"
+    );
+    let mut at = t0;
+    for i in 0..5 {
+        let question = next_message(&h, "a question").await;
+        let text = text_of(&json!({"data": question}));
+        assert!(
+            text.contains(&format!("Question {}/5", i + 1)) && text.contains("Time's up <t:"),
+            "{text}"
+        );
+        if i < 3 {
+            // Both right; the fast one first. Private feedback, points with the speed bonus.
+            h.clock.set(at + chrono::Duration::seconds(1));
+            let (reply, _) = h.answer(&fast, &question, true).await;
+            assert!(
+                is_ephemeral(&reply) && text_of(&reply).contains("Right! +3 points"),
+                "{reply}"
+            );
+            let (again, _) = h.answer(&fast, &question, true).await;
+            assert!(text_of(&again).contains("You already answered"), "{again}");
+            h.clock.set(at + chrono::Duration::seconds(2));
+            let (reply, _) = h.answer(&slow, &question, true).await;
+            assert!(text_of(&reply).contains("Right! +2 points"), "{reply}");
+        }
+        at += chrono::Duration::seconds(10);
+        h.clock.set(at);
+        let reveal = next_message(&h, "the reveal").await;
+        let text = text_of(&json!({"data": reveal}));
+        if i < 3 {
+            let (f, s) = (
+                text.find("<@670> +3").expect(&text),
+                text.find("<@671> +2").expect(&text),
+            );
+            assert!(f < s, "fastest first: {text}");
+        } else {
+            assert!(text.contains("Nobody got it"), "{text}");
+        }
+    }
+    let last = next_message(&h, "the final standings").await;
+    let text = text_of(&json!({"data": last}));
+    assert!(text.contains("Quiz over!"), "{text}");
+    let (f, s) = (
+        text.find("<@670> · 9 pts").expect(&text),
+        text.find("<@671> · 6 pts").expect(&text),
+    );
+    assert!(f < s, "{text}");
+
+    let board = h
+        .slash(
+            &slow,
+            "leaderboard",
+            json!([{"name": "kind", "type": 4, "value": 2}]),
+            json!(null),
+        )
+        .await;
+    let text = text_of(&board);
+    assert!(text.contains("(live quizzes)"), "{text}");
+    let (f, s) = (
+        text.find("<@670> · 9 pts").expect(&text),
+        text.find("<@671> · 6 pts").expect(&text),
+    );
+    assert!(f < s, "{text}");
+    let daily = h
+        .slash(
+            &slow,
+            "leaderboard",
+            json!([{"name": "kind", "type": 4, "value": 1}]),
+            json!(null),
+        )
+        .await;
+    assert!(text_of(&daily).contains("No answers yet"), "{daily}");
+    h.finish().await;
+}
+
+async fn one_quiz_per_channel_and_only_its_starter_or_a_moderator_stops_it(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let starter = member(680);
+    start_quiz(&h, &starter, 5).await;
+    next_message(&h, "the first question").await;
+    let second = start_quiz(&h, &member(681), 5).await;
+    assert!(is_ephemeral(&second), "{second}");
+    assert!(
+        text_of(&second).contains(&format!("already running in <#{}>", h.channel)),
+        "{second}"
+    );
+    let stop = json!([fake_discord::subcommand("stop", Value::Null)]);
+    let refused = h
+        .slash(&member(681), "quiz", stop.clone(), json!(null))
+        .await;
+    assert!(
+        text_of(&refused).contains("Only the member who started the quiz"),
+        "{refused}"
+    );
+    let moderator = user(682, MEMBER_PERMISSIONS | perm::MANAGE_MESSAGES);
+    let stopped = h.slash(&moderator, "quiz", stop.clone(), json!(null)).await;
+    assert!(text_of(&stopped).contains("Quiz stopped"), "{stopped}");
+    next_message(&h, "the reveal of the open question").await;
+    let last = next_message(&h, "the final standings").await;
+    assert!(
+        text_of(&json!({"data": last})).contains("Quiz stopped."),
+        "{last}"
+    );
+    let none = h.slash(&starter, "quiz", stop, json!(null)).await;
+    assert!(text_of(&none).contains("No quiz is running here"), "{none}");
+    h.finish().await;
+}
+
+async fn a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told(db: Db) {
+    let config = FakeConfig::simple();
+    let (guild, channel) = (config.guild_id(), config.channel_id());
+    // A quiz this instance ("e2e") was running when it died.
+    let left = db
+        .store
+        .start_quiz(&studybot::store::NewQuiz {
+            guild: GuildId(guild),
+            channel: ChannelId(channel),
+            parent_channel: ChannelId(channel),
+            started_by: studybot::ids::UserId(690),
+            holder: "e2e".into(),
+            topic: None,
+            exam: None,
+            questions: 5,
+            seconds: 20,
+            started_at: start_time() - chrono::Duration::minutes(1),
+        })
+        .await
+        .unwrap();
+    let studybot::store::QuizStart::Started(id) = left else {
+        panic!("{left:?}")
+    };
+    let h = Harness::start(db, config).await;
+    let told = next_message(&h, "the restart notice").await;
+    assert!(
+        text_of(&json!({"data": told})).contains("The bot restarted"),
+        "{told}"
+    );
+    let session = h.app().study.store.quiz(id).await.unwrap().unwrap();
+    assert_eq!(session.state, studybot::store::QuizState::Abandoned);
+    // A new quiz can start there; stopping the bot ends it and says so.
+    start_quiz(&h, &member(691), 5).await;
+    next_message(&h, "the first question").await;
+    let mut h = h;
+    let bot = h.bot.take().unwrap();
+    bot.stop().await.unwrap();
+    let last = next_message(&h, "the final standings at shutdown").await;
+    assert!(
+        text_of(&json!({"data": last})).contains("The bot is restarting"),
+        "{last}"
+    );
+    h.finish().await;
 }

@@ -15,6 +15,7 @@ use super::{Data, Error, GENERIC_FAILURE, commands, ids};
 use crate::ids::{PostId, RoleId};
 use crate::scores::{self, Period, RecordOutcome};
 use crate::service::{AnswerReply, ServiceError};
+use crate::store::PostKind;
 
 /// Discord's limit on a `custom_id`.
 const MAX_CUSTOM_ID: usize = 100;
@@ -56,6 +57,7 @@ pub enum CustomId {
         scope: LeaderboardScope,
         period: Period,
         page: u32,
+        kind: Option<PostKind>,
     },
     /// `f:<y|n>:<user>`: confirm or cancel `/forget-me`.
     Forget { confirm: bool, user: u64 },
@@ -82,6 +84,7 @@ impl CustomId {
                 scope,
                 period,
                 page,
+                kind,
             } => {
                 let scope = match scope {
                     LeaderboardScope::Server => "s".to_string(),
@@ -93,7 +96,12 @@ impl CustomId {
                     Period::Month => 'm',
                     Period::AllTime => 'a',
                 };
-                format!("l:{scope}:{period}:{page}")
+                let kind = match kind {
+                    None => "",
+                    Some(PostKind::Daily) => ":d",
+                    Some(PostKind::Quiz) => ":q",
+                };
+                format!("l:{scope}:{period}:{page}{kind}")
             }
             CustomId::Forget { confirm, user } => {
                 format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
@@ -146,10 +154,17 @@ impl CustomId {
                     _ => return None,
                 };
                 let page = parts.next()?.parse().ok()?;
+                let kind = match parts.next() {
+                    None => None,
+                    Some("d") => Some(PostKind::Daily),
+                    Some("q") => Some(PostKind::Quiz),
+                    Some(_) => return None,
+                };
                 parts.next().is_none().then_some(CustomId::Leaderboard {
                     scope,
                     period,
                     page,
+                    kind,
                 })
             }
             "f" => {
@@ -332,6 +347,14 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
                 }
             };
             let now = app.clock.now();
+            if let Some(live) = app.quizzes.answer(guild, post, user, &picks, now).await {
+                let (feedback, _question) = live?;
+                return Ok((
+                    render::quiz_feedback(feedback.correct, feedback.points),
+                    true,
+                    false,
+                ));
+            }
             let reply = match app.study.answer(guild, post, user, &picks, now).await {
                 Ok(r) => r,
                 Err(ServiceError::User(e)) => return Err(e.into()),
@@ -409,9 +432,11 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             scope,
             period,
             page,
+            kind,
         } => {
             let view =
-                commands::scores::leaderboard_page(app, guild, user, &scope, period, page).await?;
+                commands::scores::leaderboard_page(app, guild, user, &scope, period, kind, page)
+                    .await?;
             Ok((view, true, false))
         }
         CustomId::Forget {
@@ -471,16 +496,19 @@ mod tests {
                 scope: LeaderboardScope::Group(99),
                 period: Period::Month,
                 page: 2,
+                kind: Some(PostKind::Quiz),
             },
             CustomId::Leaderboard {
                 scope: LeaderboardScope::Server,
                 period: Period::AllTime,
                 page: 0,
+                kind: None,
             },
             CustomId::Leaderboard {
                 scope: LeaderboardScope::Channel(5),
                 period: Period::Week,
                 page: 1,
+                kind: Some(PostKind::Daily),
             },
             CustomId::Forget {
                 confirm: true,

@@ -24,6 +24,7 @@ use tokio::sync::{Notify, watch};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::content::Library;
+use crate::quizzes::LiveQuizzes;
 use crate::schedule::{Scheduler, SchedulerConfig};
 use crate::search::NoteIndex;
 use crate::service::{ServiceError, Study, UserError};
@@ -46,8 +47,12 @@ pub struct App {
     pub study: Study,
     pub index: Arc<NoteIndex>,
     pub clock: Arc<dyn Clock>,
+    pub quizzes: LiveQuizzes,
     pub(crate) inflight: InFlight,
     pub(crate) counts: components::CountUpdates,
+    /// The message of each open live-quiz question, to turn its buttons off when time is up.
+    pub(crate) quiz_messages:
+        tokio::sync::Mutex<std::collections::HashMap<crate::ids::PostId, serenity::MessageId>>,
 }
 
 pub type Data = Arc<App>;
@@ -161,6 +166,11 @@ pub struct Options {
     pub count_interval: Duration,
     /// Names this process in claims; unique per process.
     pub holder: String,
+    /// Names this bot instance across restarts (live quizzes it left running are abandoned at
+    /// its next start).
+    pub instance: String,
+    /// How often live quizzes are moved on.
+    pub quiz_interval: Duration,
     /// Use this store instead of opening `database_url` (tests open one in a private schema).
     pub store: Option<Store>,
 }
@@ -171,19 +181,25 @@ impl Default for Options {
             clock: Arc::new(crate::clock::SystemClock),
             scheduler: SchedulerConfig::default(),
             count_interval: Duration::from_secs(5),
-            holder: format!(
-                "{}-{}",
-                std::env::var("HOSTNAME").unwrap_or_else(|_| "studybot".into()),
-                std::process::id()
-            ),
+            holder: format!("{}-{}", host_name(), std::process::id()),
+            instance: host_name(),
+            quiz_interval: Duration::from_millis(250),
             store: None,
         }
     }
 }
 
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "studybot".into())
+}
+
 /// A running bot; [`Running::stop`] shuts it down cleanly.
 pub struct Running {
     app: Data,
+    http: Arc<serenity::Http>,
     shards: Arc<serenity::ShardManager>,
     stop_tx: watch::Sender<bool>,
     gateway: tokio::task::JoinHandle<Result<(), serenity::Error>>,
@@ -222,8 +238,11 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         None => Store::open(&settings.database_url).await?,
     };
 
+    let study = Study::new(store.clone(), library.bank.clone());
     let app: Data = Arc::new(App {
-        study: Study::new(store.clone(), library.bank.clone()),
+        quizzes: LiveQuizzes::new(study.clone(), options.instance.clone()),
+        quiz_messages: Default::default(),
+        study,
         index: Arc::new(library.index),
         clock: Arc::clone(&options.clock),
         inflight: InFlight::default(),
@@ -288,6 +307,25 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         options.holder.clone(),
         options.scheduler.clone(),
     );
+    // Quizzes a previous run left running: ended as abandoned, their channels told.
+    match app.quizzes.abandon_leftovers(options.clock.now()).await {
+        Ok(gone) if !gone.is_empty() => {
+            tracing::warn!(
+                count = gone.len(),
+                "live quizzes left running by a previous run were abandoned"
+            );
+            commands::quiz::tell_abandoned(&client.http, &gone).await;
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = ?e, "could not clean up quizzes of a previous run"),
+    }
+    background.push(tokio::spawn(commands::quiz::drive(
+        Arc::clone(&app),
+        Arc::clone(&client.http),
+        options.quiz_interval,
+        stop_rx.clone(),
+    )));
+    let http = Arc::clone(&client.http);
     let clock = Arc::clone(&options.clock);
     let rx = stop_rx.clone();
     background.push(tokio::spawn(async move {
@@ -302,6 +340,7 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     let gateway = tokio::spawn(async move { client.start().await });
     Ok(Running {
         app,
+        http,
         shards,
         stop_tx,
         gateway,
@@ -346,6 +385,11 @@ impl Running {
     pub async fn stop(self) -> anyhow::Result<()> {
         if !self.app.drain(Duration::from_secs(10)).await {
             tracing::warn!("some replies were still running after 10 s; stopping anyway");
+        }
+        // Live quizzes cannot outlive the process: end them and say so in their channels.
+        match self.app.quizzes.abandon_all(self.app.clock.now()).await {
+            Ok(events) => commands::quiz::show(&self.http, &self.app, events).await,
+            Err(e) => tracing::error!(error = ?e, "could not end the running quizzes"),
         }
         let _ = self.stop_tx.send(true);
         self.shards.shutdown_all().await;
@@ -446,6 +490,17 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 None => format!("I could not read that: {error}"),
             };
             let _ = ctx.send(render::ephemeral(&message)).await;
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            // Discord sent options this version does not know (commands not re-registered yet).
+            tracing::warn!(command = %ctx.command.qualified_name, %description, "command options did not match");
+            let reply =
+                render::ephemeral("This command was just updated; please try again in a minute.");
+            if let Err(e) = poise::Context::Application(ctx).send(reply).await {
+                tracing::warn!(error = %e, "could not send the error reply");
+            }
         }
         poise::FrameworkError::EventHandler { error, event, .. } => match error {
             Error::User(message) => {

@@ -402,6 +402,19 @@ pub fn feedback(q: &Question, correct: bool, points: i64) -> View {
     }
 }
 
+/// Private feedback on a live-quiz click: right or not, no answer yet (that comes when time
+/// is up, for everyone).
+pub fn quiz_feedback(correct: bool, points: u32) -> View {
+    View::text(&if correct {
+        format!(
+            "✅ Right! +{points} point{}.",
+            if points == 1 { "" } else { "s" }
+        )
+    } else {
+        "❌ Not this one. The answer is shown when time is up.".to_string()
+    })
+}
+
 /// The notes section a question cites.
 pub fn section(p: &Passage) -> View {
     let text = crate::notes::plain_text(&p.text);
@@ -431,6 +444,7 @@ pub fn leaderboard(
     board: &Leaderboard,
     scope: &LeaderboardScope,
     period: Period,
+    kind: Option<crate::store::PostKind>,
     page: u32,
     page_size: u32,
 ) -> View {
@@ -447,8 +461,13 @@ pub fn leaderboard(
     if lines.is_empty() {
         lines.push("No answers yet. Answer a daily question to get on the board!".into());
     }
+    let kind_name = match kind {
+        None => "",
+        Some(crate::store::PostKind::Daily) => " (daily questions)",
+        Some(crate::store::PostKind::Quiz) => " (live quizzes)",
+    };
     let mut description = format!(
-        "Leaderboard for {scope_name}, {}\n\n{}",
+        "Leaderboard for {scope_name}{kind_name}, {}\n\n{}",
         period_name(period),
         lines.join("\n")
     );
@@ -477,6 +496,7 @@ pub fn leaderboard(
                 scope: scope.clone(),
                 period,
                 page: to,
+                kind,
             }
             .encode()
             .unwrap_or_default();
@@ -624,13 +644,14 @@ pub fn daily_status(schedules: &[DailySchedule]) -> View {
 }
 
 /// `/help`.
-pub fn help(points_rule: &str) -> View {
+pub fn help(points_rule: &str, quiz_rule: &str) -> View {
     let text = format!(
         "I am your study group's study partner for AWS certifications.\n\n\
 **Look things up** · `/ask kinesis fanout` searches the group's notes (typos and spellings are forgiven); `/topics` lists what they cover.\n\
 **Daily question** · an admin (Manage Server) runs `/daily set channel:#study time:09:00 timezone:Europe/Berlin`; a question is posted there every day, answered with buttons, and the answer is revealed when the next one comes. `/daily status` shows what is set up.\n\
 **Scores** · `/leaderboard` (server, channel or study group; week, month or all time), `/groups` ranks study groups (roles), `/stats` shows your record and streak.\n\
-**Points** · {points_rule}\n\
+**Live quiz** · `/quiz start` runs a round for everyone here (or in a thread); `/quiz stop` ends it.\n\
+**Points** · {points_rule} In a live quiz: {quiz_rule}\n\
 **Your data** · `/forget-me` deletes your answers and scores in this server."
     );
     View::embed(

@@ -60,7 +60,7 @@ pub async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
 /// What this bot does and how to start
 #[poise::command(slash_command)]
 pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
-    ctx.send(render::help(crate::scores::POINTS_RULE).reply(true))
+    ctx.send(render::help(crate::scores::POINTS_RULE, crate::quiz::live::POINTS_RULE).reply(true))
         .await?;
     Ok(())
 }

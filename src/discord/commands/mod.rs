@@ -4,6 +4,7 @@
 pub mod ask;
 pub mod daily;
 pub mod misc;
+pub mod quiz;
 pub mod scores;
 
 use super::{Context, Data, Error};
@@ -13,6 +14,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         ask::ask(),
         daily::daily(),
+        quiz::quiz(),
         scores::leaderboard(),
         scores::groups(),
         scores::stats(),

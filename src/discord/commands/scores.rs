@@ -8,6 +8,7 @@ use crate::discord::{Context, Data, Error, ids};
 use crate::ids::{GuildId, UserId};
 use crate::scores::Period;
 use crate::service::{MIN_GROUP_MEMBERS, PAGE_SIZE};
+use crate::store::PostKind;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
 pub enum ScopeChoice {
@@ -27,6 +28,26 @@ pub enum PeriodChoice {
     Month,
     #[name = "all time"]
     All,
+}
+
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum KindChoice {
+    #[name = "all points"]
+    All,
+    #[name = "daily questions"]
+    Daily,
+    #[name = "live quizzes"]
+    Quiz,
+}
+
+impl KindChoice {
+    fn kind(self) -> Option<PostKind> {
+        match self {
+            KindChoice::All => None,
+            KindChoice::Daily => Some(PostKind::Daily),
+            KindChoice::Quiz => Some(PostKind::Quiz),
+        }
+    }
 }
 
 impl From<PeriodChoice> for Period {
@@ -53,8 +74,12 @@ pub async fn leaderboard(
     scope: Option<ScopeChoice>,
     #[description = "The study group's role (for scope: group)"] group: Option<serenity::RoleId>,
     #[description = "This week (default), this month, or all time"] period: Option<PeriodChoice>,
+    #[description = "Points from daily questions, live quizzes, or both (default)"] kind: Option<
+        KindChoice,
+    >,
 ) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
+    let kind = kind.and_then(KindChoice::kind);
     let scope = match (scope, group) {
         (Some(ScopeChoice::Group) | None, Some(role)) => LeaderboardScope::Group(role.get()),
         (Some(ScopeChoice::Group), None) => {
@@ -70,6 +95,7 @@ pub async fn leaderboard(
         ids::user(ctx.author().id),
         &scope,
         period,
+        kind,
         0,
     )
     .await?;
@@ -84,13 +110,24 @@ pub async fn leaderboard_page(
     me: UserId,
     scope: &LeaderboardScope,
     period: Period,
+    kind: Option<PostKind>,
     page: u32,
 ) -> Result<View, Error> {
     let board = app
         .study
-        .leaderboard(guild, scope.to_scope(), period, page, me, app.clock.now())
+        .leaderboard_of_kind(
+            guild,
+            scope.to_scope(),
+            period,
+            kind,
+            page,
+            me,
+            app.clock.now(),
+        )
         .await?;
-    Ok(render::leaderboard(&board, scope, period, page, PAGE_SIZE))
+    Ok(render::leaderboard(
+        &board, scope, period, kind, page, PAGE_SIZE,
+    ))
 }
 
 /// Study groups (roles) ranked by their members' average points
