@@ -454,6 +454,7 @@ on_both_databases!(
     a_live_quiz_with_two_members_posts_standings_and_counts_in_the_leaderboard,
     one_quiz_per_channel_and_only_its_starter_or_a_moderator_stops_it,
     a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told,
+    a_quiz_in_a_thread_leaves_the_channel_free,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -1292,6 +1293,57 @@ async fn a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told(db: Db
     assert!(
         text_of(&json!({"data": last})).contains("The bot is restarting"),
         "{last}"
+    );
+    h.finish().await;
+}
+
+async fn a_quiz_in_a_thread_leaves_the_channel_free(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let started = h
+        .slash(
+            &member(695),
+            "quiz",
+            json!([fake_discord::subcommand(
+                "start",
+                json!([{"name": "thread", "type": 5, "value": true}])
+            )]),
+            json!(null),
+        )
+        .await;
+    let made = h
+        .fake
+        .wait_for_request(
+            "POST",
+            &format!("/api/v10/channels/{}/threads", h.channel),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let thread = fake_discord::snowflake(&made.response["id"]).unwrap();
+    assert!(
+        text_of(&started).contains(&format!("in <#{thread}>")),
+        "{started}"
+    );
+    let question = h
+        .fake
+        .wait_for_request(
+            "POST",
+            &format!("/api/v10/channels/{thread}/messages"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        text_of(&json!({"data": question.body})).contains("Question 1/10"),
+        "{}",
+        question.body
+    );
+    assert!(h.posted().is_empty(), "nothing in the channel itself");
+    // The channel it was started from counts as taken.
+    let second = start_quiz(&h, &member(696), 5).await;
+    assert!(
+        text_of(&second).contains(&format!("already running in <#{thread}>")),
+        "{second}"
     );
     h.finish().await;
 }
