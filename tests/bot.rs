@@ -229,6 +229,17 @@ impl Harness {
         (posted, message)
     }
 
+    /// Makes the fake refuse the next post to the channel, sets a daily question and moves
+    /// the clock to it; returns the messages route.
+    async fn refuse_next_post(&self, status: u16, body: Value) -> String {
+        let path = format!("/api/v10/channels/{}/messages", self.channel);
+        self.fake.respond("POST", &path, status, body, vec![], 1);
+        self.set_daily(json!([])).await;
+        self.clock
+            .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+        path
+    }
+
     /// Messages the bot sent to the channel itself (not interaction replies).
     fn posted(&self) -> Vec<Value> {
         self.fake
@@ -725,18 +736,12 @@ async fn leaderboard_orders_three_members_by_points_then_time(db: Db) {
 
 async fn a_forbidden_channel_pauses_and_status_says_why(db: Db) {
     let h = Harness::start(db, FakeConfig::simple()).await;
-    let path = format!("/api/v10/channels/{}/messages", h.channel);
-    h.fake.respond(
-        "POST",
-        &path,
-        403,
-        json!({"message": "Missing Permissions", "code": 50013}),
-        vec![],
-        1,
-    );
-    h.set_daily(json!([])).await;
-    h.clock
-        .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+    let path = h
+        .refuse_next_post(
+            403,
+            json!({"message": "Missing Permissions", "code": 50013}),
+        )
+        .await;
     let refused = h.fake.wait_for_request("POST", &path, WAIT).await.unwrap();
     assert_eq!(refused.status, 403);
     // The scheduler records the pause right after the refused request.
@@ -761,18 +766,9 @@ async fn a_forbidden_channel_pauses_and_status_says_why(db: Db) {
 
 async fn a_deleted_channel_turns_the_schedule_off(db: Db) {
     let h = Harness::start(db, FakeConfig::simple()).await;
-    let path = format!("/api/v10/channels/{}/messages", h.channel);
-    h.fake.respond(
-        "POST",
-        &path,
-        404,
-        json!({"message": "Unknown Channel", "code": 10003}),
-        vec![],
-        1,
-    );
-    h.set_daily(json!([])).await;
-    h.clock
-        .set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+    let path = h
+        .refuse_next_post(404, json!({"message": "Unknown Channel", "code": 10003}))
+        .await;
     assert_eq!(
         h.fake
             .wait_for_request("POST", &path, WAIT)

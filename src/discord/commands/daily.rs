@@ -31,6 +31,30 @@ async fn reply(ctx: Context<'_>, view: View) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuses, naming what is missing, unless the bot can view, send and embed in `channel`.
+async fn ensure_bot_can_post(
+    ctx: Context<'_>,
+    channel: serenity::ChannelId,
+    then: &str,
+) -> Result<(), Error> {
+    let Some(guild_id) = ctx.guild_id() else {
+        return Err(Error::user("This works only in a server."));
+    };
+    let missing = perms::bot_missing_in(ctx.serenity_context(), guild_id, channel).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::user(format!(
+        "I can't post in <#{channel}>: I am missing {} there. Give my role {} in the channel's settings, then run `{then}` again.",
+        missing.join(", "),
+        if missing.len() == 1 {
+            "that permission"
+        } else {
+            "those permissions"
+        }
+    )))
+}
+
 /// Time zones matching what was typed, for autocomplete.
 async fn zone_autocomplete(_: Context<'_>, partial: &str) -> Vec<String> {
     let partial = partial.trim().to_lowercase().replace(' ', "_");
@@ -82,21 +106,7 @@ pub async fn set(
 ) -> Result<(), Error> {
     perms::require_manage_guild(ctx)?;
     let guild = guild_of(ctx)?;
-    let Some(guild_id) = ctx.guild_id() else {
-        return Err(Error::user("This works only in a server."));
-    };
-    let missing = perms::bot_missing_in(ctx.serenity_context(), guild_id, channel).await?;
-    if !missing.is_empty() {
-        return Err(Error::user(format!(
-            "I can't post in <#{channel}>: I am missing {} there. Give my role {} in the channel's settings, then run `/daily set` again.",
-            missing.join(", "),
-            if missing.len() == 1 {
-                "that permission"
-            } else {
-                "those permissions"
-            }
-        )));
-    }
+    ensure_bot_can_post(ctx, channel, "/daily set").await?;
     let request = DailyRequest {
         channel: channel.get(),
         time,
@@ -166,16 +176,7 @@ pub async fn resume(
 ) -> Result<(), Error> {
     perms::require_manage_guild(ctx)?;
     let guild = guild_of(ctx)?;
-    let Some(guild_id) = ctx.guild_id() else {
-        return Err(Error::user("This works only in a server."));
-    };
-    let missing = perms::bot_missing_in(ctx.serenity_context(), guild_id, channel).await?;
-    if !missing.is_empty() {
-        return Err(Error::user(format!(
-            "I still can't post in <#{channel}>: I am missing {} there.",
-            missing.join(", ")
-        )));
-    }
+    ensure_bot_can_post(ctx, channel, "/daily resume").await?;
     let app = ctx.data();
     let s = app
         .study
