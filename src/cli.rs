@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
@@ -43,6 +44,15 @@ pub enum Command {
     Quiz(QuizArgs),
     /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C or SIGTERM stops it cleanly.
     Serve(ServeArgs),
+    /// Print the effective configuration (defaults, studybot.toml, environment), secrets masked.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Config file [default: ./studybot.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +60,12 @@ pub struct ServeArgs {
     /// Config file [default: ./studybot.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Run only these gateway shards, e.g. 0-3 (needs --total-shards and PostgreSQL)
+    #[arg(long, value_name = "FIRST-LAST")]
+    pub shards: Option<String>,
+    /// How many shards the bot has in all
+    #[arg(long, value_name = "N")]
+    pub total_shards: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +138,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
         Command::Serve(args) => serve(&args),
+        Command::Config(args) => {
+            let settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
+            let mut out = std::io::stdout().lock();
+            for (key, value) in settings.describe() {
+                writeln!(out, "{key} = {value}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -363,8 +387,23 @@ pub fn render_summary(report: &ContentReport) -> String {
     s
 }
 
+/// Settings for `serve`: the config layers, then the command line's shard flags.
+pub fn serve_settings(args: &ServeArgs) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
+    if let Some(v) = &args.shards {
+        settings.shards = Some(crate::config::ShardRange::parse(v).with_context(|| {
+            format!("--shards {v:?} is not a shard range: use 0-3 (first-last) or 2")
+        })?);
+    }
+    if let Some(n) = args.total_shards {
+        settings.total_shards = Some(n);
+    }
+    settings.validate()?;
+    Ok(settings)
+}
+
 fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
+    let settings = serve_settings(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

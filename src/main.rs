@@ -7,17 +7,24 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = studybot::cli::Cli::parse();
     // The bot says what it is doing; one-shot commands only warn.
-    let default_level = match cli.command {
-        studybot::cli::Command::Serve(_) => "info,serenity=warn,poise=warn,sqlx=warn",
-        _ => "warn",
+    let (default_level, json) = match &cli.command {
+        studybot::cli::Command::Serve(args) => (
+            "info,serenity=warn,poise=warn,sqlx=warn",
+            studybot::cli::serve_settings(args)
+                .is_ok_and(|s| s.log_format == studybot::config::LogFormat::Json),
+        ),
+        _ => ("warn", false),
     };
-    tracing_subscriber::fmt()
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
-        )
-        .init();
+        .with_env_filter(filter);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match studybot::cli::run(cli) {
         Ok(code) => code,
         // `studybot topics | head`: the reader went away; nothing is wrong.
