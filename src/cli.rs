@@ -46,6 +46,37 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the effective configuration (defaults, studybot.toml, environment), secrets masked.
     Config(ConfigArgs),
+    /// Copy the SQLite database to a new file while the bot runs (PostgreSQL: prints the pg_dump line).
+    Backup(BackupArgs),
+    /// Write one server's leaderboard as CSV to stdout: every ranked member.
+    ExportScores(ExportScoresArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (never overwritten; its folder is created)
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportScoresArgs {
+    /// The Discord server id (Developer Mode on, right-click the server, Copy Server ID)
+    #[arg(long, value_name = "ID", value_parser = parse_server_id)]
+    pub server: u64,
+    /// CSV (the default and, for now, only format)
+    #[arg(long)]
+    pub csv: bool,
+    /// Which leaderboard: this week or month in the server's time zone, or all time
+    #[arg(long, value_parser = ["week", "month", "all"], default_value = "all")]
+    pub period: String,
+    /// Which points: daily questions, live quizzes, or both
+    #[arg(long, value_parser = ["all", "daily", "quiz"], default_value = "all")]
+    pub kind: String,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +169,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
         Command::Serve(args) => serve(&args),
+        Command::Backup(args) => backup(&args),
+        Command::ExportScores(args) => export_scores(&args),
         Command::Config(args) => {
             let settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
             let mut out = std::io::stdout().lock();
@@ -437,6 +470,104 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("shutting down");
+}
+
+/// The configured settings with `--database-url` on top, as `migrate` uses them.
+fn database_settings(args: &DatabaseArgs) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(args.config.as_deref(), &crate::config::process_env)?;
+    if let Some(url) = &args.database_url {
+        settings.database_url = url.clone();
+        settings.validate()?;
+    }
+    Ok(settings)
+}
+
+fn backup(args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    use crate::store::backup::{self, BackupError};
+    let settings = database_settings(&args.db)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match runtime.block_on(backup::backup(&settings.database_url, &args.path)) {
+        Ok(done) => {
+            println!(
+                "wrote {} ({} bytes), a copy of {}",
+                done.path.display(),
+                done.bytes,
+                crate::store::mask_url(&settings.database_url)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ BackupError::Postgres { .. }) => {
+            eprintln!("studybot backup: {e}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("backup failed")),
+    }
+}
+
+/// `--server`: a Discord server id, a positive number.
+fn parse_server_id(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(id) if id > 0 && id <= i64::MAX as u64 => Ok(id),
+        _ => Err("not a Discord server id: use the server's number, such as 123456789012345678 (Developer Mode on, right-click the server, Copy Server ID)".to_string()),
+    }
+}
+
+fn export_scores(args: &ExportScoresArgs) -> anyhow::Result<ExitCode> {
+    use crate::ids::GuildId;
+    use crate::scores::Period;
+    use crate::store::PostKind;
+    let settings = database_settings(&args.db)?;
+    let url = &settings.database_url;
+    let period = Period::parse(&args.period)
+        .with_context(|| format!("--period {:?}: use week, month or all", args.period))?;
+    let kind = match args.kind.as_str() {
+        "daily" => Some(PostKind::Daily),
+        "quiz" => Some(PostKind::Quiz),
+        _ => None,
+    };
+    // A missing file would be created empty and export nothing: say so instead.
+    if let Some(file) = crate::store::backup::missing_sqlite_file(url) {
+        anyhow::bail!(
+            "there is no database file {} (database_url {}); run from the bot's folder or pass --database-url",
+            file.display(),
+            crate::store::mask_url(url)
+        );
+    }
+    let guild = GuildId(args.server);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let rows = runtime.block_on(async {
+        let store = Store::open(url).await?;
+        // The period containing now in the server's time zone, as `Study::guild_zone` reads it.
+        let zone = store
+            .guild_time_zone(guild)
+            .await?
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .unwrap_or(chrono_tz::UTC);
+        let key = period.key(chrono::Utc::now(), zone);
+        let rows = store.all_standings(guild, &key, kind).await;
+        store.close().await;
+        rows.with_context(|| format!("cannot read the scores of server {guild}"))
+    })?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "rank,user_id,points,answered,correct,accuracy")?;
+    for s in &rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{:.3}",
+            s.rank,
+            s.user,
+            s.points,
+            s.answered,
+            s.correct,
+            s.accuracy()
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn migrate(args: &DatabaseArgs) -> anyhow::Result<ExitCode> {

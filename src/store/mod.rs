@@ -876,6 +876,23 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: i64 = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await?
+        });
+        Ok(())
+    }
+
+    /// The SQLite file behind a `sqlite:` URL (`None` for PostgreSQL or in-memory databases).
+    pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+    }
+
     /// Closes the pools.
     pub async fn close(&self) {
         match &self.backend {
@@ -888,6 +905,7 @@ impl Store {
     }
 }
 
+pub mod backup;
 mod daily;
 mod quiz;
 pub use daily::{Claim, Closing};
