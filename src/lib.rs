@@ -10,6 +10,7 @@ pub mod content;
 pub mod discord;
 pub mod ids;
 pub mod notes;
+pub mod ops;
 pub mod quiz;
 pub mod quizzes;
 pub mod schedule;

@@ -73,6 +73,7 @@ fn settings(fake: &FakeDiscord, token: &str, guild: u64) -> Settings {
         discord_token: Some(Secret::new(token)),
         command_guild: Some(guild),
         discord_api_url: Some(fake.api_base()),
+        metrics_addr: Some("127.0.0.1:0".parse().unwrap()),
         ..Settings::default()
     }
 }
@@ -466,6 +467,7 @@ on_both_databases!(
     one_quiz_per_channel_and_only_its_starter_or_a_moderator_stops_it,
     a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told,
     a_quiz_in_a_thread_leaves_the_channel_free,
+    healthz_and_metrics_show_the_counters_moving,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -1342,4 +1344,314 @@ async fn a_quiz_in_a_thread_leaves_the_channel_free(db: Db) {
         "{second}"
     );
     h.finish().await;
+}
+
+/// A plain HTTP GET on loopback: (status line, body).
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+fn metric(text: &str, line_start: &str) -> f64 {
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(line_start)
+                .map(|v| v.trim().parse::<f64>().unwrap())
+        })
+        .unwrap_or(0.0)
+}
+
+async fn healthz_and_metrics_show_the_counters_moving(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let addr = h.bot.as_ref().unwrap().metrics_addr().unwrap();
+    // Ready once the gateway is up and the store answers.
+    let (status, body) = until("healthz to say ok", || async {
+        let (status, body) = http_get(addr, "/healthz").await;
+        status.contains("200").then_some((status, body))
+    })
+    .await;
+    assert!(
+        status.contains("200") && body.trim() == "ok",
+        "{status} {body}"
+    );
+    let (_, before) = http_get(addr, "/metrics").await;
+    let asks = r#"studybot_interactions_total{command="ask",outcome="ok"}"#;
+    assert_eq!(metric(&before, asks), 0.0, "{before}");
+
+    h.slash(
+        &member(700),
+        "ask",
+        json!([{"name": "query", "type": 3, "value": "kinesis fanout"}]),
+        json!(null),
+    )
+    .await;
+    let (_, message) = h.post_daily().await;
+    h.answer(&member(700), &message, true).await;
+    h.slash(
+        &member(700),
+        "daily",
+        json!([fake_discord::subcommand("status", Value::Null)]),
+        json!(null),
+    )
+    .await;
+
+    let (status, after) = http_get(addr, "/metrics").await;
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(metric(&after, asks), 1.0, "{after}");
+    assert_eq!(
+        metric(
+            &after,
+            r#"studybot_interactions_total{command="daily set",outcome="ok"}"#
+        ),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        metric(
+            &after,
+            r#"studybot_interactions_total{command="daily status",outcome="user_error"}"#
+        ),
+        1.0,
+        "a member may not: {after}"
+    );
+    assert_eq!(
+        metric(
+            &after,
+            r#"studybot_interactions_total{command="click: answer",outcome="ok"}"#
+        ),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        metric(&after, r#"studybot_daily_posts_total{result="ok"}"#),
+        1.0,
+        "{after}"
+    );
+    assert_eq!(
+        metric(&after, "studybot_answers_recorded_total "),
+        1.0,
+        "{after}"
+    );
+    assert!(
+        metric(&after, "studybot_interaction_seconds_count ") >= 4.0,
+        "{after}"
+    );
+    assert!(
+        metric(&after, "studybot_search_seconds_count ") >= 1.0,
+        "{after}"
+    );
+    assert!(
+        after.contains("studybot_scheduler_lag_seconds 1"),
+        "posted 1 s after 08:00: {after}"
+    );
+    let (status, _) = http_get(addr, "/nothing").await;
+    assert!(status.contains("404"), "{status}");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_serve_on_the_same_sqlite_file_is_refused() {
+    let config = FakeConfig::simple();
+    let guild = config.guild_id();
+    let fake = FakeDiscord::start(config).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(&fake, "test-token", guild);
+    s.database_url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    s.metrics_addr = None;
+    let options = || Options {
+        quiz_interval: Duration::from_millis(20),
+        ..Options::default()
+    };
+    let first = studybot::discord::start(&s, options())
+        .await
+        .expect("the first starts");
+    let err = studybot::discord::start(&s, options())
+        .await
+        .err()
+        .expect("the second is refused");
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("another studybot serve is using") && text.contains("bot.db"),
+        "{text}"
+    );
+    assert!(text.contains("use PostgreSQL"), "{text}");
+    first.stop().await.unwrap();
+    // Once the first is gone, the file is free again.
+    let again = studybot::discord::start(&s, options())
+        .await
+        .expect("starts after the first stopped");
+    again.stop().await.unwrap();
+    fake.shutdown().await;
+}
+
+/// Two `serve` processes (shards 0 and 1 of 2) on one PostgreSQL behind one fake Discord.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_split_the_shards_and_post_a_daily_question_once() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        println!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let schema = format!(
+        "t{}_{}_shards",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default() % 1_000_000_000_000
+    );
+    let (a, b) = (
+        fake_discord::guild_id_on_shard(0, 2, 1),
+        fake_discord::guild_id_on_shard(1, 2, 1),
+    );
+    let mut config = FakeConfig::simple();
+    config.shard_count = 2;
+    config.guilds = vec![
+        fake_discord::FakeGuild::new(a, "Group A")
+            .with_channel(fake_discord::FakeChannel::text(a + 10, "study")),
+        fake_discord::FakeGuild::new(b, "Group B")
+            .with_channel(fake_discord::FakeChannel::text(b + 10, "study")),
+    ];
+    let fake = FakeDiscord::start(config).await;
+    let clock = ManualClock::new(start_time());
+    let mut bots = Vec::new();
+    for shard in 0..2u32 {
+        let store = studybot::store::Store::open_in_schema(&url, Some(&schema))
+            .await
+            .unwrap();
+        let mut s = settings(&fake, "test-token", a);
+        s.command_guild = None;
+        s.database_url = url.clone();
+        s.shards = studybot::config::ShardRange::parse(&shard.to_string());
+        s.total_shards = Some(2);
+        s.validate().unwrap();
+        let options = Options {
+            clock: Arc::new(clock.clone()),
+            scheduler: SchedulerConfig {
+                interval: Duration::from_millis(20),
+                ..SchedulerConfig::default()
+            },
+            holder: format!("process-{shard}"),
+            instance: format!("process-{shard}"),
+            quiz_interval: Duration::from_millis(20),
+            store: Some(store),
+            ..Options::default()
+        };
+        bots.push(studybot::discord::start(&s, options).await.unwrap());
+        fake.wait_ready(shard, WAIT).await.unwrap();
+    }
+    let mut shards = fake.identified_shards();
+    shards.sort_unstable();
+    assert_eq!(
+        shards,
+        [(0, 2), (1, 2)],
+        "each process identifies only its own shard"
+    );
+
+    // /ask works in both servers, each answered by the process holding its shard.
+    for (guild, bot) in [(a, &bots[0]), (b, &bots[1])] {
+        let event = fake_discord::slash_command(
+            &fake.ids(),
+            guild,
+            guild + 10,
+            &member(710),
+            "ask",
+            json!([{"name": "query", "type": 3, "value": "kinesis fanout"}]),
+        );
+        let id = fake_discord::interaction_id(&event);
+        fake.dispatch("INTERACTION_CREATE", event).await.unwrap();
+        let reply = fake
+            .wait_for_request(
+                "POST",
+                &format!("/api/v10/interactions/{id}/*/callback"),
+                WAIT,
+            )
+            .await
+            .unwrap();
+        assert!(
+            text_of(&reply.body).to_lowercase().contains("fan-out"),
+            "{}",
+            reply.body
+        );
+        // Counted right after the reply went out, by the process that answered.
+        until("the answering process to count it", || async {
+            bot.app()
+                .metrics
+                .render()
+                .contains(r#"command="ask",outcome="ok"} 1"#)
+                .then_some(())
+        })
+        .await;
+    }
+
+    // A daily question in server A: both processes run the scheduler; it is posted once.
+    let event = fake_discord::slash_command_resolved(
+        &fake.ids(),
+        a,
+        a + 10,
+        &admin(),
+        "daily",
+        json!([{"name": "set", "type": 1, "options": [
+            {"name": "channel", "type": 7, "value": (a + 10).to_string()},
+            {"name": "time", "type": 3, "value": "09:00"},
+            {"name": "timezone", "type": 3, "value": "Europe/Berlin"},
+        ]}]),
+        json!({"channels": {(a + 10).to_string(): {"id": (a + 10).to_string(), "name": "study", "type": 0, "permissions": "2147483647"}}}),
+    );
+    let id = fake_discord::interaction_id(&event);
+    fake.dispatch("INTERACTION_CREATE", event).await.unwrap();
+    let reply = fake
+        .wait_for_request(
+            "POST",
+            &format!("/api/v10/interactions/{id}/*/callback"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        text_of(&reply.body).contains("Daily question set"),
+        "{}",
+        reply.body
+    );
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
+    let path = format!("/api/v10/channels/{}/messages", a + 10);
+    fake.wait_for_request("POST", &path, WAIT).await.unwrap();
+    let app = bots[0].app();
+    until("the post to be recorded", || async {
+        let s = app.study.daily_status(GuildId(a)).await.unwrap();
+        s[0].next
+            .is_some_and(|(date, _)| date > start_time().date_naive())
+            .then_some(())
+    })
+    .await;
+    // Both schedulers go on ticking past the slot; still one message.
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
+    let before = bots
+        .iter()
+        .map(|b| b.app().metrics.render())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == path)
+            .count(),
+        1,
+        "{before:?}"
+    );
+    for bot in bots {
+        bot.stop().await.unwrap();
+    }
+    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(&pool)
+        .await;
+        pool.close().await;
+    }
+    fake.shutdown().await;
 }

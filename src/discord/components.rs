@@ -13,6 +13,7 @@ use tokio::sync::{Mutex, watch};
 use super::render::{self, View};
 use super::{Data, Error, GENERIC_FAILURE, commands, ids};
 use crate::ids::{PostId, RoleId};
+use crate::ops::Outcome;
 use crate::scores::{self, Period, RecordOutcome};
 use crate::service::{AnswerReply, ServiceError};
 use crate::store::PostKind;
@@ -281,11 +282,30 @@ pub(crate) async fn handle(
         )
         .await;
     };
+    let started = std::time::Instant::now();
     let outcome = route(app, click).await;
+    let kind = match CustomId::decode(&click.data.custom_id) {
+        Some(CustomId::Answer { .. }) => "click: answer",
+        Some(CustomId::Notes { .. }) => "click: notes",
+        Some(CustomId::AskPage { .. }) => "click: more results",
+        Some(CustomId::Leaderboard { .. }) => "click: leaderboard page",
+        Some(CustomId::Forget { .. }) => "click: forget me",
+        None => "click: unknown",
+    };
     let (view, ephemeral, update) = match outcome {
-        Ok(reply) => reply,
-        Err(Error::User(message)) => (View::text(&message), true, false),
+        Ok(reply) => {
+            app.metrics
+                .interaction(kind, Outcome::Ok, started.elapsed());
+            reply
+        }
+        Err(Error::User(message)) => {
+            app.metrics
+                .interaction(kind, Outcome::UserError, started.elapsed());
+            (View::text(&message), true, false)
+        }
         Err(Error::Internal(e)) => {
+            app.metrics
+                .interaction(kind, Outcome::Error, started.elapsed());
             tracing::error!(custom_id = %click.data.custom_id, error = ?e, "click failed");
             (View::text(GENERIC_FAILURE), true, false)
         }
@@ -349,6 +369,7 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             let now = app.clock.now();
             if let Some(live) = app.quizzes.answer(guild, post, user, &picks, now).await {
                 let (feedback, _question) = live?;
+                app.metrics.answer_recorded();
                 return Ok((
                     render::quiz_feedback(feedback.correct, feedback.points),
                     true,
@@ -363,6 +384,7 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             let AnswerReply { outcome, question } = reply;
             match outcome {
                 RecordOutcome::Recorded { correct } => {
+                    app.metrics.answer_recorded();
                     if let Some(member) = &click.member {
                         let roles: Vec<RoleId> =
                             member.roles.iter().map(|r| ids::role(*r)).collect();

@@ -24,6 +24,7 @@ use tokio::sync::{Notify, watch};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::content::Library;
+use crate::ops::{Metrics, Outcome};
 use crate::quizzes::LiveQuizzes;
 use crate::schedule::{Scheduler, SchedulerConfig};
 use crate::search::NoteIndex;
@@ -45,6 +46,9 @@ pub const INVITE_PERMISSIONS: u64 =
 /// What every command and click handler can reach.
 pub struct App {
     pub study: Study,
+    pub metrics: Arc<Metrics>,
+    /// Gateway shards of this process, and whether each is connected (for `/healthz`).
+    pub(crate) shards_up: std::sync::Mutex<std::collections::BTreeMap<u32, bool>>,
     pub index: Arc<NoteIndex>,
     pub clock: Arc<dyn Clock>,
     pub quizzes: LiveQuizzes,
@@ -158,6 +162,61 @@ impl App {
     }
 }
 
+impl App {
+    /// Ready when every gateway shard of this process is connected and the database answers.
+    pub async fn health(&self) -> Result<(), String> {
+        let down: Vec<u32> = {
+            let shards = self.shards_up.lock().unwrap_or_else(|e| e.into_inner());
+            if shards.is_empty() {
+                return Err("not connected to Discord yet".into());
+            }
+            shards
+                .iter()
+                .filter(|(_, up)| !**up)
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        if !down.is_empty() {
+            return Err(format!("gateway shard(s) {down:?} not connected"));
+        }
+        self.study
+            .store
+            .ping()
+            .await
+            .map_err(|e| format!("database: {e}"))
+    }
+}
+
+/// Takes `<database>.lock` for as long as the returned file is open.
+fn lock_database(file: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    let path = std::path::PathBuf::from(name);
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("could not create {}", parent.display()))?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("could not open the lock file {}", path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another studybot serve is using {} (it holds {}); SQLite is for one process: stop the other one, or use PostgreSQL (database_url = \"postgres://...\") to run several",
+            file.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(anyhow::Error::new(e).context(format!("could not lock {}", path.display())))
+        }
+    }
+}
+
 /// How `serve` runs; tests replace the clock and speed up the loops.
 pub struct Options {
     pub clock: Arc<dyn Clock>,
@@ -200,6 +259,9 @@ fn host_name() -> String {
 pub struct Running {
     app: Data,
     http: Arc<serenity::Http>,
+    metrics_addr: Option<std::net::SocketAddr>,
+    /// Held while running: the SQLite lock file.
+    _lock: Option<std::fs::File>,
     shards: Arc<serenity::ShardManager>,
     stop_tx: watch::Sender<bool>,
     gateway: tokio::task::JoinHandle<Result<(), serenity::Error>>,
@@ -228,6 +290,12 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     };
     tracing::info!(bot = %me.name, id = %me.id, "token accepted");
 
+    // SQLite is for one process: a second `serve` on the same file stops here.
+    let lock = match (&options.store, Store::sqlite_file(&settings.database_url)) {
+        (None, Some(file)) => Some(lock_database(&file)?),
+        _ => None,
+    };
+
     let content = settings.content_dir.clone();
     let extra = settings.notes_dirs.clone();
     let library = tokio::task::spawn_blocking(move || Library::load(&content, &extra))
@@ -239,8 +307,16 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     };
 
     let study = Study::new(store.clone(), library.bank.clone());
+    let instance = match (&settings.instance, settings.shards) {
+        (Some(name), _) => name.clone(),
+        (None, Some(r)) => format!("{}-shards-{r}", options.instance),
+        (None, None) => options.instance.clone(),
+    };
+    let metrics = Arc::new(Metrics::default());
     let app: Data = Arc::new(App {
-        quizzes: LiveQuizzes::new(study.clone(), options.instance.clone()),
+        metrics: Arc::clone(&metrics),
+        shards_up: Default::default(),
+        quizzes: LiveQuizzes::new(study.clone(), instance),
         quiz_messages: Default::default(),
         study,
         index: Arc::new(library.index),
@@ -255,6 +331,7 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
             command_check: Some(|ctx| Box::pin(admit(ctx))),
+            post_command: |ctx| Box::pin(count_command(ctx, Outcome::Ok)),
             event_handler: |ctx, event, _framework, app| Box::pin(on_event(ctx, event, app)),
             initialize_owners: false,
             require_cache_for_guild_check: false,
@@ -303,7 +380,12 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     let scheduler = Scheduler::new(
         store.clone(),
         Arc::new(library.bank),
-        DiscordPoster::new(Arc::clone(&client.http), Arc::clone(&app.counts.edits)),
+        DiscordPoster::new(
+            Arc::clone(&client.http),
+            Arc::clone(&app.counts.edits),
+            Arc::clone(&metrics),
+            Arc::clone(&options.clock),
+        ),
         options.holder.clone(),
         options.scheduler.clone(),
     );
@@ -335,12 +417,38 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         Arc::clone(&app),
         Arc::clone(&client.http),
         options.count_interval,
-        stop_rx,
+        stop_rx.clone(),
     )));
-    let gateway = tokio::spawn(async move { client.start().await });
+    let metrics_addr = match settings.metrics_addr {
+        Some(addr) => {
+            let health_app = Arc::clone(&app);
+            let health: crate::ops::HealthCheck = Arc::new(move || {
+                let app = Arc::clone(&health_app);
+                Box::pin(async move { app.health().await })
+            });
+            let (bound, task) =
+                crate::ops::serve(addr, Arc::clone(&metrics), health, stop_rx.clone())
+                    .await
+                    .with_context(|| format!("could not serve /metrics on metrics_addr {addr}"))?;
+            tracing::info!(addr = %bound, "serving /healthz and /metrics");
+            background.push(task);
+            Some(bound)
+        }
+        None => None,
+    };
+    let shard_range = settings.shards.zip(settings.total_shards);
+    let gateway = tokio::spawn(async move {
+        match shard_range {
+            // serenity's range end is inclusive here.
+            Some((r, total)) => client.start_shard_range(r.first..r.last, total).await,
+            None => client.start_autosharded().await,
+        }
+    });
     Ok(Running {
         app,
         http,
+        metrics_addr,
+        _lock: lock,
         shards,
         stop_tx,
         gateway,
@@ -352,6 +460,11 @@ impl Running {
     /// The use cases the bot serves, for tests that look into the store.
     pub fn app(&self) -> &Data {
         &self.app
+    }
+
+    /// Where `/healthz` and `/metrics` are served, when they are.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_addr
     }
 
     /// Waits until the gateway ends on its own (an error such as a refused token), or returns
@@ -392,16 +505,29 @@ impl Running {
             Err(e) => tracing::error!(error = ?e, "could not end the running quizzes"),
         }
         let _ = self.stop_tx.send(true);
-        self.shards.shutdown_all().await;
-        let gateway = self.gateway;
+        let mut gateway = self.gateway;
+        // A shard still connecting when shutdown is asked for can miss it: ask again, then
+        // give up on the connection.
+        let mut ended = false;
+        for _ in 0..3 {
+            self.shards.shutdown_all().await;
+            if let Ok(joined) = tokio::time::timeout(Duration::from_secs(2), &mut gateway).await {
+                if let Err(e) = joined {
+                    tracing::error!(error = %e, "the gateway task panicked");
+                }
+                ended = true;
+                break;
+            }
+        }
+        if !ended {
+            tracing::warn!("the gateway did not close in time; dropping the connection");
+            gateway.abort();
+        }
         let app = self.app;
         for task in self.background {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "a background task panicked");
             }
-        }
-        if let Err(e) = gateway.await {
-            tracing::error!(error = %e, "the gateway task panicked");
         }
         app.study.store.close().await;
         tracing::info!("stopped");
@@ -422,7 +548,8 @@ impl Running {
 async fn admit(ctx: Context<'_>) -> Result<bool, Error> {
     match ctx.data().enter() {
         Some(busy) => {
-            ctx.set_invocation_data(busy).await;
+            ctx.set_invocation_data((busy, std::time::Instant::now()))
+                .await;
             Ok(true)
         }
         None => {
@@ -436,6 +563,18 @@ async fn admit(ctx: Context<'_>) -> Result<bool, Error> {
     }
 }
 
+/// Records a finished command in the metrics.
+async fn count_command(ctx: Context<'_>, outcome: Outcome) {
+    let took = ctx
+        .invocation_data::<(Busy, std::time::Instant)>()
+        .await
+        .map(|d| d.1.elapsed())
+        .unwrap_or_default();
+    ctx.data()
+        .metrics
+        .interaction(&ctx.command().qualified_name, outcome, took);
+}
+
 async fn on_event(
     ctx: &serenity::Context,
     event: &serenity::FullEvent,
@@ -445,6 +584,21 @@ async fn on_event(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => components::handle(ctx, app, click).await,
+        serenity::FullEvent::Ready { .. } => {
+            app.shards_up
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(ctx.shard_id.0, true);
+            Ok(())
+        }
+        serenity::FullEvent::ShardStageUpdate { event } => {
+            let up = event.new == serenity::ConnectionStage::Connected;
+            app.shards_up
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(event.shard_id.0, up);
+            Ok(())
+        }
         serenity::FullEvent::GuildCreate { guild, .. } => {
             let id = ids::guild(guild.id);
             let store = &app.study.store;
@@ -471,6 +625,11 @@ async fn on_event(
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
+            let outcome = match &error {
+                Error::User(_) => Outcome::UserError,
+                Error::Internal(_) => Outcome::Error,
+            };
+            count_command(ctx, outcome).await;
             let shown = match &error {
                 Error::User(message) => message.clone(),
                 Error::Internal(e) => {
@@ -485,6 +644,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::ArgumentParse {
             error, input, ctx, ..
         } => {
+            count_command(ctx, Outcome::UserError).await;
             let message = match input {
                 Some(input) => format!("I could not read {input:?}: {error}"),
                 None => format!("I could not read that: {error}"),

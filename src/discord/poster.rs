@@ -9,19 +9,33 @@ use tokio::sync::Mutex;
 
 use super::ids::to_channel;
 use super::render;
+use crate::clock::Clock;
+use crate::ops::Metrics;
 use crate::schedule::{PostError, PostRequest, Poster, Reveal};
 
 /// Posts through serenity's HTTP client.
 #[derive(Clone)]
 pub struct DiscordPoster {
     http: Arc<serenity::Http>,
+    metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
     /// Shared with the answer-count refresher: one edit of a post at a time.
     edits: Arc<Mutex<()>>,
 }
 
 impl DiscordPoster {
-    pub fn new(http: Arc<serenity::Http>, edits: Arc<Mutex<()>>) -> DiscordPoster {
-        DiscordPoster { http, edits }
+    pub fn new(
+        http: Arc<serenity::Http>,
+        edits: Arc<Mutex<()>>,
+        metrics: Arc<Metrics>,
+        clock: Arc<dyn Clock>,
+    ) -> DiscordPoster {
+        DiscordPoster {
+            http,
+            metrics,
+            clock,
+            edits,
+        }
     }
 }
 
@@ -67,8 +81,24 @@ impl Poster for DiscordPoster {
             None => message.allowed_mentions(serenity::CreateAllowedMentions::new()),
         };
         match channel.send_message(&self.http, message).await {
-            Ok(m) => Ok(m.id.get()),
-            Err(e) => Err(post_error(&e)),
+            Ok(m) => {
+                self.metrics.post("ok");
+                let lag = (self.clock.now() - request.due_at)
+                    .to_std()
+                    .unwrap_or_default();
+                self.metrics.scheduler_lag(lag);
+                Ok(m.id.get())
+            }
+            Err(e) => {
+                let e = post_error(&e);
+                self.metrics.post(match e {
+                    PostError::Forbidden(_) => "forbidden",
+                    PostError::NotFound => "not_found",
+                    PostError::RateLimited(_) => "rate_limited",
+                    PostError::Unavailable(_) => "unavailable",
+                });
+                Err(e)
+            }
         }
     }
 

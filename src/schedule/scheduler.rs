@@ -21,6 +21,8 @@ pub struct PostRequest {
     pub question: Question,
     pub mention: Option<RoleId>,
     pub closes_at: DateTime<Utc>,
+    /// When the slot was due (the post is late by now minus this).
+    pub due_at: DateTime<Utc>,
 }
 
 /// What is shown when a question closes.
@@ -301,6 +303,7 @@ impl<P: Poster> Scheduler<P> {
             question,
             mention: schedule.mention,
             closes_at,
+            due_at: slot.due_at,
         };
         match self.poster.post_question(&request).await {
             Ok(message) => {

@@ -62,6 +62,7 @@ pub async fn page(
         .await
         .context("the search panicked")?
         .context("the search failed")?;
+    app.metrics.search(results.took);
     let n = results.hits.len();
     let shown = &results.hits[offset.min(n)..(offset + per_page).min(n)];
     let more = n > offset + per_page;
