@@ -398,6 +398,11 @@ fn parse_shards(v: &str) -> Result<ShardRange, ConfigError> {
     })
 }
 
+/// This machine's name (`HOSTNAME`), naming a bot process when `instance` is not set.
+pub fn host_name() -> String {
+    process_env("HOSTNAME").unwrap_or_else(|| "studybot".into())
+}
+
 /// The process environment, for [`Settings::load`].
 pub fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())

@@ -1492,18 +1492,59 @@ async fn a_second_serve_on_the_same_sqlite_file_is_refused() {
     fake.shutdown().await;
 }
 
-/// Two `serve` processes (shards 0 and 1 of 2) on one PostgreSQL behind one fake Discord.
+/// Sends a slash command in `guild` (channel `guild + 10`) and returns the reply body.
+async fn ask_in(
+    fake: &FakeDiscord,
+    guild: u64,
+    who: &FakeUser,
+    name: &str,
+    options: Value,
+    resolved: Value,
+) -> Value {
+    let event = fake_discord::slash_command_resolved(
+        &fake.ids(),
+        guild,
+        guild + 10,
+        who,
+        name,
+        options,
+        resolved,
+    );
+    let id = fake_discord::interaction_id(&event);
+    fake.dispatch("INTERACTION_CREATE", event).await.unwrap();
+    fake.wait_for_request(
+        "POST",
+        &format!("/api/v10/interactions/{id}/*/callback"),
+        WAIT,
+    )
+    .await
+    .unwrap()
+    .body
+}
+
+/// Two `studybot serve` processes (shards 0 and 1 of 2) on one PostgreSQL database, behind one
+/// fake Discord speaking for both shards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_split_the_shards_and_post_a_daily_question_once() {
+async fn two_serve_processes_split_the_shards_and_post_a_daily_question_once() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
         println!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
-    let schema = format!(
-        "t{}_{}_shards",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default() % 1_000_000_000_000
-    );
+    // A database of its own (the processes migrate it), dropped at the end.
+    let name = format!("studybot_shards_{}", std::process::id());
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    let create = |sql: String| sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
+    create(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&pg)
+        .await
+        .unwrap();
+    create(format!("CREATE DATABASE {name}"))
+        .execute(&pg)
+        .await
+        .unwrap();
+    let base = url.split('?').next().unwrap().rsplit_once('/').unwrap().0;
+    let db_url = format!("{base}/{name}");
+
     let (a, b) = (
         fake_discord::guild_id_on_shard(0, 2, 1),
         fake_discord::guild_id_on_shard(1, 2, 1),
@@ -1517,31 +1558,28 @@ async fn two_processes_split_the_shards_and_post_a_daily_question_once() {
             .with_channel(fake_discord::FakeChannel::text(b + 10, "study")),
     ];
     let fake = FakeDiscord::start(config).await;
-    let clock = ManualClock::new(start_time());
-    let mut bots = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let mut children = Vec::new();
     for shard in 0..2u32 {
-        let store = studybot::store::Store::open_in_schema(&url, Some(&schema))
-            .await
+        let log = std::fs::File::create(dir.path().join(format!("serve-{shard}.log"))).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_studybot"))
+            .args([
+                "serve",
+                "--shards",
+                &format!("{shard}-{shard}"),
+                "--total-shards",
+                "2",
+            ])
+            .current_dir(dir.path())
+            .env("DISCORD_TOKEN", "test-token")
+            .env("STUDYBOT_DISCORD_API_URL", fake.api_base())
+            .env("STUDYBOT_DATABASE_URL", &db_url)
+            .env("STUDYBOT_CONTENT_DIR", content_dir())
+            .env("STUDYBOT_INSTANCE", format!("process-{shard}"))
+            .stderr(log)
+            .spawn()
             .unwrap();
-        let mut s = settings(&fake, "test-token", a);
-        s.command_guild = None;
-        s.database_url = url.clone();
-        s.shards = studybot::config::ShardRange::parse(&shard.to_string());
-        s.total_shards = Some(2);
-        s.validate().unwrap();
-        let options = Options {
-            clock: Arc::new(clock.clone()),
-            scheduler: SchedulerConfig {
-                interval: Duration::from_millis(20),
-                ..SchedulerConfig::default()
-            },
-            holder: format!("process-{shard}"),
-            instance: format!("process-{shard}"),
-            quiz_interval: Duration::from_millis(20),
-            store: Some(store),
-            ..Options::default()
-        };
-        bots.push(studybot::discord::start(&s, options).await.unwrap());
+        children.push(child);
         fake.wait_ready(shard, WAIT).await.unwrap();
     }
     let mut shards = fake.identified_shards();
@@ -1549,109 +1587,73 @@ async fn two_processes_split_the_shards_and_post_a_daily_question_once() {
     assert_eq!(
         shards,
         [(0, 2), (1, 2)],
-        "each process identifies only its own shard"
+        "each process identifies only its own shard, once"
     );
 
-    // /ask works in both servers, each answered by the process holding its shard.
-    for (guild, bot) in [(a, &bots[0]), (b, &bots[1])] {
-        let event = fake_discord::slash_command(
-            &fake.ids(),
-            guild,
-            guild + 10,
-            &member(710),
-            "ask",
-            json!([{"name": "query", "type": 3, "value": "kinesis fanout"}]),
-        );
-        let id = fake_discord::interaction_id(&event);
-        fake.dispatch("INTERACTION_CREATE", event).await.unwrap();
-        let reply = fake
-            .wait_for_request(
-                "POST",
-                &format!("/api/v10/interactions/{id}/*/callback"),
-                WAIT,
-            )
-            .await
-            .unwrap();
+    // /ask works in both servers (each reaches the process holding its shard).
+    for guild in [a, b] {
+        let query = json!([{"name": "query", "type": 3, "value": "kinesis fanout"}]);
+        let reply = ask_in(&fake, guild, &member(710), "ask", query, json!(null)).await;
         assert!(
-            text_of(&reply.body).to_lowercase().contains("fan-out"),
-            "{}",
-            reply.body
+            text_of(&reply).to_lowercase().contains("fan-out"),
+            "{reply}"
         );
-        // Counted right after the reply went out, by the process that answered.
-        until("the answering process to count it", || async {
-            bot.app()
-                .metrics
-                .render()
-                .contains(r#"command="ask",outcome="ok"} 1"#)
-                .then_some(())
-        })
-        .await;
     }
 
-    // A daily question in server A: both processes run the scheduler; it is posted once.
-    let event = fake_discord::slash_command_resolved(
-        &fake.ids(),
-        a,
-        a + 10,
-        &admin(),
-        "daily",
-        json!([{"name": "set", "type": 1, "options": [
-            {"name": "channel", "type": 7, "value": (a + 10).to_string()},
-            {"name": "time", "type": 3, "value": "09:00"},
-            {"name": "timezone", "type": 3, "value": "Europe/Berlin"},
-        ]}]),
-        json!({"channels": {(a + 10).to_string(): {"id": (a + 10).to_string(), "name": "study", "type": 0, "permissions": "2147483647"}}}),
-    );
-    let id = fake_discord::interaction_id(&event);
-    fake.dispatch("INTERACTION_CREATE", event).await.unwrap();
-    let reply = fake
-        .wait_for_request(
-            "POST",
-            &format!("/api/v10/interactions/{id}/*/callback"),
-            WAIT,
-        )
-        .await
-        .unwrap();
+    // A daily question in server A, brought forward to now: both processes run the scheduler.
+    let channel = (a + 10).to_string();
+    let resolved = json!({"channels": {channel.clone(): {"id": channel, "name": "study", "type": 0, "permissions": "2147483647"}}});
+    let set = json!([{"name": "set", "type": 1, "options": [
+        {"name": "channel", "type": 7, "value": channel},
+        {"name": "time", "type": 3, "value": "23:59"},
+        {"name": "timezone", "type": 3, "value": "UTC"},
+    ]}]);
+    let reply = ask_in(&fake, a, &admin(), "daily", set, resolved.clone()).await;
+    assert!(text_of(&reply).contains("Daily question set"), "{reply}");
+    let now = json!([{"name": "now", "type": 1, "options": [{"name": "channel", "type": 7, "value": channel}]}]);
+    let reply = ask_in(&fake, a, &admin(), "daily", now, resolved).await;
     assert!(
-        text_of(&reply.body).contains("Daily question set"),
-        "{}",
-        reply.body
+        text_of(&reply).contains("Posting today's question"),
+        "{reply}"
     );
-    clock.set(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 1).unwrap());
-    let path = format!("/api/v10/channels/{}/messages", a + 10);
+    let path = format!("/api/v10/channels/{channel}/messages");
     fake.wait_for_request("POST", &path, WAIT).await.unwrap();
-    let app = bots[0].app();
+    // Until the slot is recorded as posted and the schedule moved on, both may still look at it.
+    let store = studybot::store::Store::open(&db_url).await.unwrap();
     until("the post to be recorded", || async {
-        let s = app.study.daily_status(GuildId(a)).await.unwrap();
+        let s = store.schedules(GuildId(a)).await.unwrap();
         s[0].next
-            .is_some_and(|(date, _)| date > start_time().date_naive())
+            .is_some_and(|(date, _)| date > Utc::now().date_naive())
             .then_some(())
     })
     .await;
-    // Both schedulers go on ticking past the slot; still one message.
-    clock.set(Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap());
-    let before = bots
+    store.close().await;
+    let posts = fake
+        .requests()
         .iter()
-        .map(|b| b.app().metrics.render())
-        .collect::<Vec<_>>();
-    assert_eq!(
-        fake.requests()
-            .iter()
-            .filter(|r| r.method == "POST" && r.path == path)
-            .count(),
-        1,
-        "{before:?}"
-    );
-    for bot in bots {
-        bot.stop().await.unwrap();
-    }
-    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
-        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE"
-        )))
-        .execute(&pool)
-        .await;
-        pool.close().await;
+        .filter(|r| r.method == "POST" && r.path == path)
+        .count();
+    assert_eq!(posts, 1, "one process posted, once");
+
+    for mut child in children {
+        let kill = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = tokio::time::timeout(
+            WAIT,
+            tokio::task::spawn_blocking(move || child.wait().unwrap()),
+        )
+        .await
+        .expect("serve exits after SIGTERM")
+        .unwrap();
+        assert!(status.success(), "{status:?}");
     }
     fake.shutdown().await;
+    create(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&pg)
+        .await
+        .unwrap();
+    pg.close().await;
 }

@@ -240,19 +240,12 @@ impl Default for Options {
             clock: Arc::new(crate::clock::SystemClock),
             scheduler: SchedulerConfig::default(),
             count_interval: Duration::from_secs(5),
-            holder: format!("{}-{}", host_name(), std::process::id()),
-            instance: host_name(),
+            holder: format!("{}-{}", crate::config::host_name(), std::process::id()),
+            instance: crate::config::host_name(),
             quiz_interval: Duration::from_millis(250),
             store: None,
         }
     }
-}
-
-fn host_name() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "studybot".into())
 }
 
 /// A running bot; [`Running::stop`] shuts it down cleanly.
