@@ -1034,7 +1034,8 @@ async fn daily_set_names_the_permissions_the_bot_lacks(db: Db) {
     h.finish().await;
 }
 
-/// `studybot serve`, the binary, against the fake: it answers, and SIGTERM stops it with exit 0.
+/// `studybot serve`, the binary, against the fake: it answers, logs JSON when asked, and SIGTERM
+/// stops it with exit 0.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_serve_binary_answers_and_stops_cleanly_on_sigterm() {
@@ -1054,6 +1055,7 @@ async fn the_serve_binary_answers_and_stops_cleanly_on_sigterm() {
             format!("sqlite://{}", dir.path().join("bot.db").display()),
         )
         .env("RUST_LOG", "info")
+        .env("STUDYBOT_LOG_FORMAT", "json")
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -1103,6 +1105,11 @@ async fn the_serve_binary_answers_and_stops_cleanly_on_sigterm() {
     .unwrap();
     assert!(status.success(), "{status:?}\n{log}");
     assert!(log.contains("stopped"), "{log}");
+    // log_format = json: one JSON object per line.
+    for line in log.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+    }
     assert!(!log.contains("test-token"), "the token is never logged");
     fake.shutdown().await;
 }
