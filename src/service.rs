@@ -158,16 +158,7 @@ impl Study {
         me: UserId,
         now: DateTime<Utc>,
     ) -> Result<Leaderboard, StoreError> {
-        let zone = self.guild_zone(guild).await?;
-        self.store
-            .leaderboard(
-                guild,
-                scope,
-                &period.key(now, zone),
-                page,
-                PAGE_SIZE,
-                Some(me),
-            )
+        self.leaderboard_of_kind(guild, scope, period, None, page, me, now)
             .await
     }
 
