@@ -8,7 +8,6 @@
 #[path = "../tests/support/fake_discord.rs"]
 mod fake_discord;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -132,7 +131,8 @@ async fn run() {
     let mut asks = Vec::with_capacity(n);
     let mut helps = Vec::with_capacity(n);
     let mut searches = Vec::with_capacity(n);
-    let index = Arc::clone(&bot.app().index);
+    let content = bot.app().study.content();
+    let index = &content.index;
     // Interleaved, so noise on the shared machine hits all three alike.
     for i in 0..n {
         let q = QUERIES[i % QUERIES.len()];

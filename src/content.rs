@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use std::time::Instant;
 
@@ -153,6 +154,37 @@ pub fn build_index(
 pub struct Library {
     pub index: NoteIndex,
     pub bank: Bank,
+}
+
+/// The content in use, swapped as a whole: a reader takes an `Arc` of the current library and
+/// keeps it for as long as it needs, while a reload puts a new one in place for later readers.
+#[derive(Clone)]
+pub struct Shelf(Arc<RwLock<Arc<Library>>>);
+
+impl Shelf {
+    pub fn new(library: Library) -> Shelf {
+        Shelf(Arc::new(RwLock::new(Arc::new(library))))
+    }
+
+    /// The library in use now.
+    pub fn get(&self) -> Arc<Library> {
+        Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Puts `library` in use; readers holding the old one keep it.
+    pub fn replace(&self, library: Library) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(library);
+    }
+}
+
+impl std::fmt::Debug for Shelf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lib = self.get();
+        f.debug_struct("Shelf")
+            .field("questions", &lib.bank.questions().len())
+            .field("passages", &lib.index.passages().len())
+            .finish()
+    }
 }
 
 impl Library {

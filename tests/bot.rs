@@ -270,6 +270,7 @@ impl Harness {
         let q = self
             .app()
             .study
+            .content()
             .bank
             .get(&stored.question_id)
             .unwrap()
@@ -307,7 +308,14 @@ impl Harness {
 
     /// An open daily post of `question` made straight in the store.
     async fn open_post(&self, guild: GuildId, question: &str) -> PostId {
-        let q = self.app().study.bank.get(question).unwrap();
+        let q = self
+            .app()
+            .study
+            .content()
+            .bank
+            .get(question)
+            .unwrap()
+            .clone();
         self.app()
             .study
             .store
@@ -675,7 +683,8 @@ async fn a_click_is_recorded_once_and_closing_reveals_the_answer(db: Db) {
 
 async fn a_choose_two_question_is_answered_with_the_menu(db: Db) {
     let h = Harness::start(db, FakeConfig::simple()).await;
-    let bank = &h.app().study.bank;
+    let content = h.app().study.content();
+    let bank = &content.bank;
     let q = bank
         .questions()
         .iter()
@@ -850,7 +859,7 @@ async fn unknown_and_foreign_clicks_are_refused_and_record_nothing(db: Db) {
         );
     }
     // A post of another server, clicked here.
-    let question = h.app().study.bank.questions()[0].id.clone();
+    let question = h.app().study.content().bank.questions()[0].id.clone();
     let other = h.open_post(GuildId(h.guild + 1), &question).await;
     let r = h
         .click(&member(605), &format!("a:{}:0", other.0), vec![], &message)

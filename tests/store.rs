@@ -7,9 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
-use studybot::store::{
-    NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store, stale_quiz_cutoff,
-};
+use studybot::service::quiz::stale_quiz_cutoff;
+use studybot::store::{NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store};
 
 const G: GuildId = GuildId(1_000_000_000_000_000_001);
 const OTHER: GuildId = GuildId(1_000_000_000_000_000_002);

@@ -1,6 +1,8 @@
-//! Purpose: button and menu clicks. A click carries a `custom_id` this module wrote
+//! Purpose: button and menu clicks. A click carries a `custom_id` the bot wrote
 //! ([`CustomId`]); anything else, or a post from another server, is refused politely and
-//! changes nothing. Answer counts on daily posts are refreshed in batches.
+//! changes nothing. Each click is translated into one use-case call and its reply rendered;
+//! the rules (grading, points, who may do what) live in `crate::service`. Answer counts on
+//! daily posts are refreshed in batches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,180 +12,12 @@ use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse};
 use tokio::sync::{Mutex, watch};
 
+use super::custom_id::CustomId;
 use super::render::{self, View};
-use super::{Data, Error, GENERIC_FAILURE, commands, ids};
+use super::{Data, Error, GENERIC_FAILURE, ids, pages};
 use crate::ids::{PostId, RoleId};
 use crate::ops::Outcome;
-use crate::scores::{self, Period, RecordOutcome};
-use crate::service::{AnswerReply, ServiceError};
-use crate::store::PostKind;
-
-/// Discord's limit on a `custom_id`.
-const MAX_CUSTOM_ID: usize = 100;
-
-/// Whose leaderboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LeaderboardScope {
-    Server,
-    Channel(u64),
-    Group(u64),
-}
-
-impl LeaderboardScope {
-    pub fn to_scope(&self) -> scores::Scope {
-        match self {
-            LeaderboardScope::Server => scores::Scope::Server,
-            LeaderboardScope::Channel(c) => scores::Scope::Channel(crate::ids::ChannelId(*c)),
-            LeaderboardScope::Group(r) => scores::Scope::Group(RoleId(*r)),
-        }
-    }
-}
-
-/// What a button or menu does. Encoded in its `custom_id` (at most 100 characters), so a click
-/// can be handled by any process, also after a restart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomId {
-    /// `a:<post>:<choice>` for a button; `a:<post>` for a menu (the picks come as values).
-    Answer { post: PostId, choice: Option<usize> },
-    /// `n:<question id>`: show the notes a question cites.
-    Notes { question: String },
-    /// `k:<offset>:<topic>:<query>`: a page of `/ask` results.
-    AskPage {
-        offset: usize,
-        topic: Option<String>,
-        query: String,
-    },
-    /// `l:<s|c123|g456>:<w|m|a>:<page>`.
-    Leaderboard {
-        scope: LeaderboardScope,
-        period: Period,
-        page: u32,
-        kind: Option<PostKind>,
-    },
-    /// `f:<y|n>:<user>`: confirm or cancel `/forget-me`.
-    Forget { confirm: bool, user: u64 },
-}
-
-impl CustomId {
-    /// The `custom_id`, or `None` when it would be longer than Discord allows.
-    pub fn encode(&self) -> Option<String> {
-        let s = match self {
-            CustomId::Answer {
-                post,
-                choice: Some(c),
-            } => format!("a:{}:{c}", post.0),
-            CustomId::Answer { post, choice: None } => format!("a:{}", post.0),
-            CustomId::Notes { question } => format!("n:{question}"),
-            CustomId::AskPage {
-                offset,
-                topic,
-                query,
-            } => {
-                format!("k:{offset}:{}:{query}", topic.as_deref().unwrap_or(""))
-            }
-            CustomId::Leaderboard {
-                scope,
-                period,
-                page,
-                kind,
-            } => {
-                let scope = match scope {
-                    LeaderboardScope::Server => "s".to_string(),
-                    LeaderboardScope::Channel(c) => format!("c{c}"),
-                    LeaderboardScope::Group(r) => format!("g{r}"),
-                };
-                let period = match period {
-                    Period::Week => 'w',
-                    Period::Month => 'm',
-                    Period::AllTime => 'a',
-                };
-                let kind = match kind {
-                    None => "",
-                    Some(PostKind::Daily) => ":d",
-                    Some(PostKind::Quiz) => ":q",
-                };
-                format!("l:{scope}:{period}:{page}{kind}")
-            }
-            CustomId::Forget { confirm, user } => {
-                format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
-            }
-        };
-        (s.len() <= MAX_CUSTOM_ID).then_some(s)
-    }
-
-    /// Reads a `custom_id`; `None` for anything this bot did not write.
-    pub fn decode(s: &str) -> Option<CustomId> {
-        let (kind, rest) = s.split_once(':')?;
-        match kind {
-            "a" => {
-                let (post, choice) = match rest.split_once(':') {
-                    Some((p, c)) => (p, Some(c.parse().ok()?)),
-                    None => (rest, None),
-                };
-                Some(CustomId::Answer {
-                    post: PostId(post.parse().ok()?),
-                    choice,
-                })
-            }
-            "n" if !rest.is_empty() => Some(CustomId::Notes {
-                question: rest.to_string(),
-            }),
-            "k" => {
-                let mut parts = rest.splitn(3, ':');
-                let offset = parts.next()?.parse().ok()?;
-                let topic = parts.next()?;
-                let query = parts.next()?;
-                (!query.trim().is_empty()).then(|| CustomId::AskPage {
-                    offset,
-                    topic: (!topic.is_empty()).then(|| topic.to_string()),
-                    query: query.to_string(),
-                })
-            }
-            "l" => {
-                let mut parts = rest.split(':');
-                let scope = parts.next()?;
-                let scope = match scope.split_at_checked(1)? {
-                    ("s", "") => LeaderboardScope::Server,
-                    ("c", id) => LeaderboardScope::Channel(id.parse().ok()?),
-                    ("g", id) => LeaderboardScope::Group(id.parse().ok()?),
-                    _ => return None,
-                };
-                let period = match parts.next()? {
-                    "w" => Period::Week,
-                    "m" => Period::Month,
-                    "a" => Period::AllTime,
-                    _ => return None,
-                };
-                let page = parts.next()?.parse().ok()?;
-                let kind = match parts.next() {
-                    None => None,
-                    Some("d") => Some(PostKind::Daily),
-                    Some("q") => Some(PostKind::Quiz),
-                    Some(_) => return None,
-                };
-                parts.next().is_none().then_some(CustomId::Leaderboard {
-                    scope,
-                    period,
-                    page,
-                    kind,
-                })
-            }
-            "f" => {
-                let (c, user) = rest.split_once(':')?;
-                let confirm = match c {
-                    "y" => true,
-                    "n" => false,
-                    _ => return None,
-                };
-                Some(CustomId::Forget {
-                    confirm,
-                    user: user.parse().ok()?,
-                })
-            }
-            _ => None,
-        }
-    }
-}
+use crate::scores::RecordOutcome;
 
 /// Daily posts whose answer count changed since the last refresh.
 #[derive(Debug, Default)]
@@ -236,20 +70,11 @@ pub(crate) async fn refresh_counts(
         }
         for (post, d) in app.counts.take() {
             let _edit = app.counts.edits.lock().await;
-            let open = match app.study.store.post(d.guild, post).await {
-                Ok(p) => p.is_some_and(|p| p.open),
+            let count = match app.study.open_answer_count(d.guild, post).await {
+                Ok(Some(n)) => n,
+                Ok(None) => continue, // closed: the reveal shows the final count
                 Err(e) => {
-                    tracing::warn!(%post, error = %e, "could not read a post to refresh its answer count");
-                    continue;
-                }
-            };
-            if !open {
-                continue; // closed: the reveal shows the final count
-            }
-            let count = match app.study.store.answer_count(post).await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(%post, error = %e, "could not count answers");
+                    tracing::warn!(%post, error = %e, "could not count a post's answers");
                     continue;
                 }
             };
@@ -340,9 +165,7 @@ type Reply = (View, bool, bool);
 async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error> {
     let Some(id) = CustomId::decode(&click.data.custom_id) else {
         tracing::info!(custom_id = %click.data.custom_id, "unknown button");
-        return Err(Error::user(
-            "This button is out of date or not mine; nothing was recorded.",
-        ));
+        return Err(Error::user(OUT_OF_DATE));
     };
     let Some(guild) = click.guild_id else {
         return Err(Error::user("This works only in a server."));
@@ -350,104 +173,18 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
     let guild = ids::guild(guild);
     let user = ids::user(click.user.id);
     match id {
-        CustomId::Answer { post, choice } => {
-            let picks: Vec<usize> = match (choice, &click.data.kind) {
-                (Some(c), ComponentInteractionDataKind::Button) => vec![c],
-                (None, ComponentInteractionDataKind::StringSelect { values }) => values
-                    .iter()
-                    .map(|v| v.parse::<usize>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| {
-                        Error::user("That choice is not on this question; nothing was recorded.")
-                    })?,
-                _ => {
-                    return Err(Error::user(
-                        "This button is out of date or not mine; nothing was recorded.",
-                    ));
-                }
-            };
-            let now = app.clock.now();
-            if let Some(live) = app.quizzes.answer(guild, post, user, &picks, now).await {
-                let (feedback, _question) = live?;
-                app.metrics.answer_recorded();
-                return Ok((
-                    render::quiz_feedback(feedback.correct, feedback.points),
-                    true,
-                    false,
-                ));
-            }
-            let reply = match app.study.answer(guild, post, user, &picks, now).await {
-                Ok(r) => r,
-                Err(ServiceError::User(e)) => return Err(e.into()),
-                Err(ServiceError::Store(e)) => return Err(e.into()),
-            };
-            let AnswerReply { outcome, question } = reply;
-            match outcome {
-                RecordOutcome::Recorded { correct } => {
-                    app.metrics.answer_recorded();
-                    if let Some(member) = &click.member {
-                        let roles: Vec<RoleId> =
-                            member.roles.iter().map(|r| ids::role(*r)).collect();
-                        if let Err(e) = app.study.store.set_member_roles(guild, user, &roles).await
-                        {
-                            tracing::warn!(error = %e, "could not record a member's roles");
-                        }
-                    }
-                    if let Some(embed) = click.message.embeds.first() {
-                        app.counts.mark(
-                            post,
-                            Dirty {
-                                guild,
-                                channel: click.channel_id,
-                                message: click.message.id,
-                                embed: embed.clone(),
-                            },
-                        );
-                    }
-                    let points = if correct {
-                        scores::points_for(question.difficulty)
-                    } else {
-                        0
-                    };
-                    Ok((render::feedback(&question, correct, points), true, false))
-                }
-                RecordOutcome::AlreadyAnswered { choice, .. } => Err(Error::user(format!(
-                    "You already answered {}. Only your first answer counts.",
-                    choice.replace(',', ", ")
-                ))),
-                RecordOutcome::Closed => Err(Error::user(
-                    "This question is closed; the answer is shown on the message.",
-                )),
-                RecordOutcome::UnknownPost => Err(Error::user(
-                    "That question is not from this server; nothing was recorded.",
-                )),
-            }
-        }
+        CustomId::Answer { post, choice } => answer(app, click, post, choice).await,
         CustomId::Notes { question } => {
-            let q =
-                app.study.bank.get(&question).ok_or_else(|| {
-                    Error::user("That question is no longer in the question bank.")
-                })?;
-            let section =
-                crate::notes::find_section(app.index.passages(), &q.source.file, &q.source.anchor)
-                    .ok_or_else(|| {
-                        Error::user(format!("The notes section {} was not found.", q.source))
-                    })?;
-            Ok((render::section(section), true, false))
+            let section = app.study.notes_for_question(&question)?;
+            Ok((render::section(&section), true, false))
         }
         CustomId::AskPage {
             offset,
             topic,
             query,
         } => {
-            let view = commands::ask::page(
-                app,
-                &query,
-                topic.as_deref(),
-                offset,
-                commands::ask::PER_PAGE,
-            )
-            .await?;
+            let per_page = pages::ASK_PER_PAGE;
+            let view = pages::ask(app, &query, topic.as_deref(), offset, per_page).await?;
             Ok((view, true, false))
         }
         CustomId::Leaderboard {
@@ -456,9 +193,7 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             page,
             kind,
         } => {
-            let view =
-                commands::scores::leaderboard_page(app, guild, user, &scope, period, kind, page)
-                    .await?;
+            let view = pages::leaderboard(app, guild, user, &scope, period, kind, page).await?;
             Ok((view, true, false))
         }
         CustomId::Forget {
@@ -486,90 +221,81 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+const OUT_OF_DATE: &str = "This button is out of date or not mine; nothing was recorded.";
 
-    #[test]
-    fn every_custom_id_reads_back_as_written() {
-        let ids = [
-            CustomId::Answer {
-                post: PostId(42),
-                choice: Some(3),
-            },
-            CustomId::Answer {
-                post: PostId(7),
-                choice: None,
-            },
-            CustomId::Notes {
-                question: "kinesis-007".into(),
-            },
-            CustomId::AskPage {
-                offset: 5,
-                topic: Some("kinesis".into()),
-                query: "fan out: how?".into(),
-            },
-            CustomId::AskPage {
-                offset: 0,
-                topic: None,
-                query: "sqs fifo".into(),
-            },
-            CustomId::Leaderboard {
-                scope: LeaderboardScope::Group(99),
-                period: Period::Month,
-                page: 2,
-                kind: Some(PostKind::Quiz),
-            },
-            CustomId::Leaderboard {
-                scope: LeaderboardScope::Server,
-                period: Period::AllTime,
-                page: 0,
-                kind: None,
-            },
-            CustomId::Leaderboard {
-                scope: LeaderboardScope::Channel(5),
-                period: Period::Week,
-                page: 1,
-                kind: Some(PostKind::Daily),
-            },
-            CustomId::Forget {
-                confirm: true,
-                user: 12,
-            },
-        ];
-        for id in ids {
-            let s = id.encode().unwrap();
-            assert_eq!(CustomId::decode(&s), Some(id), "{s}");
-        }
+/// The choices a click picked: one button, or the values of a menu.
+fn picks(click: &ComponentInteraction, choice: Option<usize>) -> Result<Vec<usize>, Error> {
+    match (choice, &click.data.kind) {
+        (Some(c), ComponentInteractionDataKind::Button) => Ok(vec![c]),
+        (None, ComponentInteractionDataKind::StringSelect { values }) => values
+            .iter()
+            .map(|v| v.parse::<usize>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| Error::user("That choice is not on this question; nothing was recorded.")),
+        _ => Err(Error::user(OUT_OF_DATE)),
     }
+}
 
-    #[test]
-    fn foreign_or_broken_custom_ids_are_not_mine() {
-        for s in [
-            "",
-            "x",
-            "a:",
-            "a:abc",
-            "a:1:z",
-            "l:s:w",
-            "l:q:w:1",
-            "l:s:w:1:2",
-            "f:maybe:1",
-            "k:1::",
-            "n:",
-            "poll:3",
-        ] {
-            assert_eq!(CustomId::decode(s), None, "{s}");
-        }
+/// An answer to a live-quiz question or a daily question.
+async fn answer(
+    app: &Data,
+    click: &ComponentInteraction,
+    post: PostId,
+    choice: Option<usize>,
+) -> Result<Reply, Error> {
+    let guild = click
+        .guild_id
+        .map(ids::guild)
+        .ok_or_else(|| Error::user("This works only in a server."))?;
+    let user = ids::user(click.user.id);
+    let picks = picks(click, choice)?;
+    let now = app.clock.now();
+    if let Some(live) = app.quizzes.answer(guild, post, user, &picks, now).await {
+        let (feedback, _question) = live?;
+        app.metrics.answer_recorded();
+        return Ok((
+            render::quiz_feedback(feedback.correct, feedback.points),
+            true,
+            false,
+        ));
     }
-
-    #[test]
-    fn a_query_too_long_for_a_custom_id_gets_no_button() {
-        let id = CustomId::AskPage {
-            offset: 0,
-            topic: None,
-            query: "x".repeat(120),
-        };
-        assert_eq!(id.encode(), None);
+    let roles: Option<Vec<RoleId>> = click
+        .member
+        .as_ref()
+        .map(|m| m.roles.iter().map(|r| ids::role(*r)).collect());
+    let reply = app
+        .study
+        .answer(guild, post, user, &picks, roles.as_deref(), now)
+        .await?;
+    match reply.outcome {
+        RecordOutcome::Recorded { correct } => {
+            app.metrics.answer_recorded();
+            if let Some(embed) = click.message.embeds.first() {
+                app.counts.mark(
+                    post,
+                    Dirty {
+                        guild,
+                        channel: click.channel_id,
+                        message: click.message.id,
+                        embed: embed.clone(),
+                    },
+                );
+            }
+            Ok((
+                render::feedback(&reply.question, correct, reply.points),
+                true,
+                false,
+            ))
+        }
+        RecordOutcome::AlreadyAnswered { choice, .. } => Err(Error::user(format!(
+            "You already answered {}. Only your first answer counts.",
+            choice.replace(',', ", ")
+        ))),
+        RecordOutcome::Closed => Err(Error::user(
+            "This question is closed; the answer is shown on the message.",
+        )),
+        RecordOutcome::UnknownPost => Err(Error::user(
+            "That question is not from this server; nothing was recorded.",
+        )),
     }
 }

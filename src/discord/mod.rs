@@ -8,7 +8,9 @@
 
 mod commands;
 mod components;
+mod custom_id;
 mod ids;
+mod pages;
 mod perms;
 mod poster;
 mod render;
@@ -25,13 +27,12 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::content::Library;
 use crate::ops::{Metrics, Outcome};
-use crate::quizzes::LiveQuizzes;
 use crate::schedule::{Scheduler, SchedulerConfig};
-use crate::search::NoteIndex;
+use crate::service::quiz::LiveQuizzes;
 use crate::service::{ServiceError, Study, UserError};
 use crate::store::{Store, StoreError};
 
-pub use components::CustomId;
+pub use custom_id::CustomId;
 pub use poster::DiscordPoster;
 
 /// The only intents the bot needs: server create/delete events (for the cache and the store).
@@ -49,7 +50,6 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Gateway shards of this process, and whether each is connected (for `/healthz`).
     pub(crate) shards_up: std::sync::Mutex<std::collections::BTreeMap<u32, bool>>,
-    pub index: Arc<NoteIndex>,
     pub clock: Arc<dyn Clock>,
     pub quizzes: LiveQuizzes,
     pub(crate) inflight: InFlight,
@@ -89,6 +89,8 @@ impl From<ServiceError> for Error {
         match e {
             ServiceError::User(u) => u.into(),
             ServiceError::Store(s) => Error::Internal(s.into()),
+            ServiceError::Search(s) => Error::Internal(s.into()),
+            ServiceError::Internal(s) => Error::Internal(anyhow::anyhow!(s)),
         }
     }
 }
@@ -299,7 +301,8 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         None => Store::open(&settings.database_url).await?,
     };
 
-    let study = Study::new(store.clone(), library.bank.clone());
+    let bank = Arc::new(library.bank.clone());
+    let study = Study::new(store.clone(), library);
     let instance = match (&settings.instance, settings.shards) {
         (Some(name), _) => name.clone(),
         (None, Some(r)) => format!("{}-shards-{r}", options.instance),
@@ -312,7 +315,6 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         quizzes: LiveQuizzes::new(study.clone(), instance),
         quiz_messages: Default::default(),
         study,
-        index: Arc::new(library.index),
         clock: Arc::clone(&options.clock),
         inflight: InFlight::default(),
         counts: components::CountUpdates::default(),
@@ -372,7 +374,7 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
 
     let scheduler = Scheduler::new(
         store.clone(),
-        Arc::new(library.bank),
+        bank,
         DiscordPoster::new(
             Arc::clone(&client.http),
             Arc::clone(&app.counts.edits),
@@ -593,19 +595,15 @@ async fn on_event(
             Ok(())
         }
         serenity::FullEvent::GuildCreate { guild, .. } => {
-            let id = ids::guild(guild.id);
-            let store = &app.study.store;
-            let zone = store.guild_time_zone(id).await?;
-            store
-                .upsert_guild(id, zone.as_deref().unwrap_or("UTC"), app.clock.now())
+            app.study
+                .joined_guild(ids::guild(guild.id), app.clock.now())
                 .await?;
             Ok(())
         }
         serenity::FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
             tracing::info!(guild = %incomplete.id, "removed from a server");
             app.study
-                .store
-                .mark_guild_left(ids::guild(incomplete.id), app.clock.now())
+                .left_guild(ids::guild(incomplete.id), app.clock.now())
                 .await?;
             Ok(())
         }

@@ -9,7 +9,7 @@ use serenity::{
     CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
-use super::components::{CustomId, LeaderboardScope};
+use super::custom_id::{CustomId, LeaderboardScope};
 use crate::notes::Passage;
 use crate::quiz::{Question, letter};
 use crate::schedule::{DailySchedule, PostRequest, Reveal};
@@ -313,19 +313,23 @@ pub fn notes_button(q: &Question) -> Option<CreateButton> {
     })
 }
 
-/// A daily question as posted.
-pub fn daily_question(req: &PostRequest, answers: i64) -> View {
-    let q = &req.question;
-    let description = format!(
+/// The text of a daily question as posted (the embed description).
+fn daily_description(q: &Question, closes_at: DateTime<Utc>) -> String {
+    format!(
         "{}\n\n{}{}\n\nCloses {}",
         q.prompt,
         choices_text(q, |_| ""),
         choose_hint(q),
-        relative(req.closes_at)
-    );
+        relative(closes_at)
+    )
+}
+
+/// A daily question as posted.
+pub fn daily_question(req: &PostRequest, answers: i64) -> View {
+    let q = &req.question;
     let embed = CreateEmbed::new()
         .title(cut(&format!("Daily question · {}", q.topic), TITLE))
-        .description(cut(&description, DESCRIPTION))
+        .description(cut(&daily_description(q, req.closes_at), DESCRIPTION))
         .colour(OPEN)
         .footer(CreateEmbedFooter::new(answers_footer(answers)));
     let mut view = View::embed(embed).with_components(answer_controls(req.post, q, false));
@@ -335,6 +339,34 @@ pub fn daily_question(req: &PostRequest, answers: i64) -> View {
     view
 }
 
+/// A live-quiz question as posted.
+pub fn quiz_question(
+    q: &Question,
+    post: crate::ids::PostId,
+    number: usize,
+    total: usize,
+    closes_at: DateTime<Utc>,
+) -> View {
+    let embed = CreateEmbed::new()
+        .title(cut(
+            &format!("Question {number}/{total} · {}", q.topic),
+            TITLE,
+        ))
+        .description(cut(&quiz_description(q, closes_at), DESCRIPTION))
+        .colour(0x3498db);
+    View::embed(embed).with_components(answer_controls(post, q, false))
+}
+
+fn quiz_description(q: &Question, closes_at: DateTime<Utc>) -> String {
+    format!(
+        "{}\n\n{}{}\n\nTime's up {}",
+        q.prompt,
+        choices_text(q, |_| ""),
+        choose_hint(q),
+        relative(closes_at)
+    )
+}
+
 pub fn answers_footer(answers: i64) -> String {
     match answers {
         1 => "1 answer so far".to_string(),
@@ -342,10 +374,21 @@ pub fn answers_footer(answers: i64) -> String {
     }
 }
 
+/// The text of a closed daily question: the answer marked, and the explanation.
+fn reveal_description(q: &Question) -> String {
+    let correct = q.answer.indexes();
+    format!(
+        "{}\n\n{}\n\n**Answer: {}**\n{}",
+        q.prompt,
+        choices_text(q, |i| if correct.contains(&i) { "✅ " } else { "" }),
+        q.answer.letters(),
+        q.explanation
+    )
+}
+
 /// A closed daily question: the answer marked, the vote split, the explanation, buttons off.
 pub fn reveal(r: &Reveal) -> View {
     let q = &r.question;
-    let correct = q.answer.indexes();
     let mut split = String::new();
     for (choice, n) in &r.split {
         let pct = (*n * 100).checked_div(r.total).unwrap_or(0);
@@ -354,13 +397,7 @@ pub fn reveal(r: &Reveal) -> View {
     if split.is_empty() {
         split = "Nobody answered.".into();
     }
-    let description = format!(
-        "{}\n\n{}\n\n**Answer: {}**\n{}",
-        q.prompt,
-        choices_text(q, |i| if correct.contains(&i) { "✅ " } else { "" }),
-        q.answer.letters(),
-        q.explanation
-    );
+    let description = reveal_description(q);
     let embed = CreateEmbed::new()
         .title(cut(
             &format!("Daily question · {} · closed", q.topic),
@@ -381,8 +418,8 @@ pub fn reveal(r: &Reveal) -> View {
     View::embed(embed).with_components(rows)
 }
 
-/// Private feedback after a click.
-pub fn feedback(q: &Question, correct: bool, points: i64) -> View {
+/// The text of the private feedback after a click.
+fn feedback_description(q: &Question, correct: bool, points: i64) -> String {
     let head = if correct {
         format!(
             "✅ Correct: {}. +{points} point{}.",
@@ -392,14 +429,73 @@ pub fn feedback(q: &Question, correct: bool, points: i64) -> View {
     } else {
         format!("❌ Not quite: the answer is {}.", q.answer.letters())
     };
+    format!("{head}\n\n{}", q.explanation)
+}
+
+/// Private feedback after a click.
+pub fn feedback(q: &Question, correct: bool, points: i64) -> View {
     let embed = CreateEmbed::new()
-        .description(cut(&format!("{head}\n\n{}", q.explanation), DESCRIPTION))
+        .description(cut(&feedback_description(q, correct, points), DESCRIPTION))
         .colour(if correct { 0x2ecc71 } else { 0xe67e22 });
     let view = View::embed(embed);
     match notes_button(q) {
         Some(b) => view.with_components(vec![CreateActionRow::Buttons(vec![b])]),
         None => view,
     }
+}
+
+/// What would not fit when `q` is shown in Discord: each text the bot renders from a question
+/// (daily post, live-quiz question, reveal, feedback, menu options, button labels) measured
+/// against Discord's limit for where it goes. Empty when everything fits.
+pub fn overflows(q: &Question) -> Vec<String> {
+    // The longest a `<t:…:R>` timestamp gets, and the most points a reply can mention.
+    let late = DateTime::<Utc>::MAX_UTC;
+    let mut texts: Vec<(String, String, usize)> = vec![
+        ("daily post".into(), daily_description(q, late), DESCRIPTION),
+        (
+            "live-quiz question".into(),
+            quiz_description(q, late),
+            DESCRIPTION,
+        ),
+        ("reveal".into(), reveal_description(q), DESCRIPTION),
+        (
+            "answer feedback".into(),
+            feedback_description(q, true, 100),
+            DESCRIPTION,
+        ),
+        (
+            "answer feedback".into(),
+            feedback_description(q, false, 0),
+            DESCRIPTION,
+        ),
+    ];
+    if q.answer.count() > 1 {
+        for (i, c) in q.choices.iter().enumerate() {
+            texts.push((
+                format!("menu option {}", letter(i)),
+                format!("{}. {c}", letter(i)),
+                OPTION_LABEL,
+            ));
+        }
+    } else {
+        for i in 0..q.choices.len() {
+            texts.push((
+                format!("button {}", letter(i)),
+                letter(i).to_string(),
+                BUTTON_LABEL,
+            ));
+        }
+    }
+    texts
+        .into_iter()
+        .filter(|(_, text, limit)| text.chars().count() > *limit)
+        .map(|(what, text, limit)| {
+            format!(
+                "the {what} is {} characters; Discord shows at most {limit}",
+                text.chars().count()
+            )
+        })
+        .collect()
 }
 
 /// Private feedback on a live-quiz click: right or not, no answer yet (that comes when time

@@ -69,6 +69,7 @@ mod tests {
             id: "x-001".into(),
             topic: "x".into(),
             exams: vec!["DVA-C02".into()],
+            domains: Default::default(),
             difficulty: Difficulty::Easy,
             prompt: "p".into(),
             choices: vec!["a".into(), "b".into(), "c".into(), "d".into()],

@@ -24,6 +24,7 @@ fn question(id: &str) -> Question {
         id: id.into(),
         topic: "kinesis".into(),
         exams: vec!["DVA-C02".into()],
+        domains: Default::default(),
         difficulty: Difficulty::Easy,
         prompt: format!("Question {id}?"),
         choices: vec!["one".into(), "two".into(), "three".into(), "four".into()],

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub mod drill;
 pub mod live;
+pub mod text;
 
 use crate::notes::{NoteFile, slugify};
 
@@ -90,6 +91,9 @@ pub struct Question {
     pub id: String,
     pub topic: String,
     pub exams: Vec<String>,
+    /// The exam-guide domain of this question for each exam it is tagged with
+    /// (`DVA-C02` → `security`); checked against `content/exams.toml` by `studybot check`.
+    pub domains: BTreeMap<String, String>,
     pub difficulty: Difficulty,
     pub prompt: String,
     pub choices: Vec<String>,
@@ -182,10 +186,11 @@ impl Bank {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "id",
     "topic",
     "exams",
+    "domains",
     "difficulty",
     "prompt",
     "choices",
@@ -475,8 +480,8 @@ fn parse_questions_all(file: &Path, text: &str) -> (Vec<(Question, bool)>, Vec<P
             report("id", format!("id {id:?} may only hold a-z, 0-9 and -"));
         }
         let topic = text_field("topic", &mut report);
-        let prompt = text_field("prompt", &mut report);
-        let explanation = text_field("explanation", &mut report);
+        let prompt = text::reflow(&text_field("prompt", &mut report));
+        let explanation = text::reflow(&text_field("explanation", &mut report));
         let difficulty_text = text_field("difficulty", &mut report);
         let difficulty = Difficulty::parse(&difficulty_text);
         if difficulty.is_none() && !difficulty_text.is_empty() {
@@ -511,6 +516,37 @@ fn parse_questions_all(file: &Path, text: &str) -> (Vec<(Question, bool)>, Vec<P
                     format!("exam {e:?} is not an exam code such as DVA-C02"),
                 );
             }
+        }
+        let mut domains = BTreeMap::new();
+        match q.get("domains") {
+            None => {}
+            Some(toml::Value::Table(t)) => {
+                for (exam, domain) in t {
+                    match domain.as_str() {
+                        Some(d) if !d.trim().is_empty() => {
+                            if !exams.contains(exam) {
+                                report(
+                                    "domains",
+                                    format!(
+                                        "domains names exam {exam:?}, which is not in this question's exams"
+                                    ),
+                                );
+                            }
+                            domains.insert(exam.clone(), d.trim().to_string());
+                        }
+                        _ => report(
+                            "domains",
+                            format!(
+                                "the domain for {exam} must be a domain id such as \"security\""
+                            ),
+                        ),
+                    }
+                }
+            }
+            Some(_) => report(
+                "domains",
+                "domains must be a table such as { DVA-C02 = \"security\" }".into(),
+            ),
         }
         let choices: Vec<String> = match q.get("choices").and_then(|v| v.as_array()) {
             Some(list) => list
@@ -598,6 +634,7 @@ fn parse_questions_all(file: &Path, text: &str) -> (Vec<(Question, bool)>, Vec<P
                 id,
                 topic,
                 exams,
+                domains,
                 difficulty: difficulty.unwrap_or(Difficulty::Medium),
                 prompt,
                 choices,

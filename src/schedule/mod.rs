@@ -12,27 +12,16 @@ pub use scheduler::{
     PostError, PostRequest, Poster, Reveal, Scheduler, SchedulerConfig, TickReport,
 };
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
-use crate::ids::{ChannelId, GuildId, RoleId};
-use crate::quiz::Question;
+pub use crate::model::schedule::{DailySchedule, ScheduleError, Weekdays};
 
-/// A mistake in what an admin asked for, in words they can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ScheduleError {
-    #[error("{0:?} is not a time of day; write it as HH:MM, for example 09:30")]
-    Time(String),
-    #[error("{0:?} is not a time zone; use an IANA name such as Europe/Berlin or America/New_York")]
-    Zone(String),
-    #[error("{0:?} is not a list of days; write for example mon,wed,fri or weekdays or every day")]
-    Days(String),
-}
+use crate::ids::ChannelId;
+use crate::quiz::Question;
 
 /// `09:30` → 09:30.
 pub fn parse_local_time(s: &str) -> Result<NaiveTime, ScheduleError> {
@@ -46,107 +35,7 @@ pub fn parse_zone(s: &str) -> Result<Tz, ScheduleError> {
         .map_err(|_| ScheduleError::Zone(s.to_string()))
 }
 
-/// Days of the week a schedule posts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Weekdays(u8);
-
-const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-impl Weekdays {
-    pub const EVERY_DAY: Weekdays = Weekdays(0x7f);
-
-    pub fn contains(self, day: Weekday) -> bool {
-        self.0 & (1 << day.num_days_from_monday()) != 0
-    }
-
-    /// `mon,wed,fri`, `weekdays`, `weekends`, `every day`, `daily`.
-    pub fn parse(s: &str) -> Result<Weekdays, ScheduleError> {
-        let t = s.trim().to_lowercase();
-        match t.as_str() {
-            "" | "every day" | "everyday" | "daily" | "all" => return Ok(Weekdays::EVERY_DAY),
-            "weekdays" => return Ok(Weekdays(0x1f)),
-            "weekends" => return Ok(Weekdays(0x60)),
-            _ => {}
-        }
-        let mut bits = 0u8;
-        for part in t.split([',', ' ']).filter(|p| !p.is_empty()) {
-            let key: String = part.chars().take(3).collect();
-            let i = DAY_NAMES
-                .iter()
-                .position(|d| *d == key)
-                .ok_or_else(|| ScheduleError::Days(s.to_string()))?;
-            bits |= 1 << i;
-        }
-        if bits == 0 {
-            Err(ScheduleError::Days(s.to_string()))
-        } else {
-            Ok(Weekdays(bits))
-        }
-    }
-}
-
-impl std::fmt::Display for Weekdays {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let days: Vec<&str> = DAY_NAMES
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, d)| *d)
-            .collect();
-        write!(f, "{}", days.join(","))
-    }
-}
-
-/// A channel's daily question.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DailySchedule {
-    pub guild: GuildId,
-    pub channel: ChannelId,
-    pub local_time: NaiveTime,
-    pub zone: Tz,
-    pub days: Weekdays,
-    /// Only these topics; empty: all.
-    pub topics: Vec<String>,
-    /// Only questions for these exams; empty: all.
-    pub exams: Vec<String>,
-    /// How long answers are taken; `None`: until the next post, at most 24 h.
-    pub window: Option<Duration>,
-    pub mention: Option<RoleId>,
-    /// Makes this channel's question order reproducible.
-    pub seed: u64,
-    pub enabled: bool,
-    /// Why posting stopped (a missing permission, say), shown to the admin.
-    pub paused_reason: Option<String>,
-    /// The next slot to post and when to try it.
-    pub next: Option<(NaiveDate, DateTime<Utc>)>,
-}
-
 impl DailySchedule {
-    /// A schedule with defaults: every day, all topics, window until the next post.
-    pub fn new(
-        guild: GuildId,
-        channel: ChannelId,
-        local_time: NaiveTime,
-        zone: Tz,
-        seed: u64,
-    ) -> DailySchedule {
-        DailySchedule {
-            guild,
-            channel,
-            local_time,
-            zone,
-            days: Weekdays::EVERY_DAY,
-            topics: Vec::new(),
-            exams: Vec::new(),
-            window: None,
-            mention: None,
-            seed,
-            enabled: true,
-            paused_reason: None,
-            next: None,
-        }
-    }
-
     /// Whether a question may be posted by this schedule.
     pub fn accepts(&self, q: &Question) -> bool {
         (self.topics.is_empty() || self.topics.contains(&q.topic))

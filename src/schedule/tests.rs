@@ -1,4 +1,5 @@
 use super::*;
+use crate::ids::GuildId;
 use crate::quiz::{Answer, Difficulty, SourceRef};
 use chrono::TimeZone;
 
@@ -111,6 +112,7 @@ fn question(id: &str) -> Question {
         id: id.into(),
         topic: "sqs".into(),
         exams: vec!["DVA-C02".into()],
+        domains: Default::default(),
         difficulty: Difficulty::Easy,
         prompt: "p".into(),
         choices: vec!["a".into(), "b".into(), "c".into()],

@@ -12,7 +12,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 use super::{Backend, ORDER, PostKind, Store, StoreError, db_id, from_db, mask_url};
 use crate::ids::{GuildId, UserId};
-use crate::scores::Standing;
+use crate::model::scores::Standing;
 
 /// Why a backup was not made.
 #[derive(Debug, thiserror::Error)]

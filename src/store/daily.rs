@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::{Backend, Store, StoreError, db_id, from_db, ms};
 use crate::ids::{ChannelId, GuildId, PostId, RoleId};
-use crate::schedule::{DailySchedule, Weekdays};
+use crate::model::schedule::{DailySchedule, Weekdays};
 
 /// The outcome of trying to claim a daily slot.
 #[derive(Debug, Clone, PartialEq, Eq)]

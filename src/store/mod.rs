@@ -21,7 +21,7 @@ use sqlx::sqlite::{
 };
 
 use crate::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
-use crate::scores::{
+use crate::model::scores::{
     DailyResult, GroupStanding, Leaderboard, NewAnswer, PeriodKeys, RecordOutcome, Scope, Standing,
     TopicStat,
 };
@@ -909,4 +909,4 @@ pub mod backup;
 mod daily;
 mod quiz;
 pub use daily::{Claim, Closing};
-pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState, stale_quiz_cutoff};
+pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState};

@@ -8,12 +8,11 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{Backend, Closing, NewPost, PostKind, Store, StoreError, db_id, from_db, ms};
 use crate::ids::{ChannelId, GuildId, PostId, UserId};
-use crate::quiz::live::{FinishReason, QUESTIONS, SECONDS};
 
 /// A live quiz session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -113,17 +112,6 @@ impl From<QuizEnd> for QuizState {
     }
 }
 
-impl From<FinishReason> for QuizEnd {
-    fn from(reason: FinishReason) -> QuizEnd {
-        match reason {
-            FinishReason::Completed => QuizEnd::Completed,
-            FinishReason::Stopped => QuizEnd::Stopped,
-            FinishReason::Silent => QuizEnd::Silent,
-            FinishReason::Abandoned => QuizEnd::Abandoned,
-        }
-    }
-}
-
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizSession {
@@ -143,15 +131,6 @@ pub struct QuizSession {
     pub state: QuizState,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-}
-
-/// A running quiz started before this instant cannot be alive any more: the longest quiz
-/// allowed (the most questions, each open the longest) plus a margin of as long again for the
-/// pauses between questions and a slow Discord. For [`Store::abandon_stale_quizzes`].
-pub fn stale_quiz_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
-    let questions = i64::try_from(*QUESTIONS.end()).unwrap_or(i64::MAX / 1_000_000);
-    let longest = Duration::seconds(questions * i64::from(*SECONDS.end()));
-    now - longest - longest
 }
 
 fn from_ms(v: i64) -> DateTime<Utc> {

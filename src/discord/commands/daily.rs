@@ -71,6 +71,7 @@ async fn exam_autocomplete(ctx: Context<'_>, partial: &str) -> Vec<String> {
     let partial = partial.trim().to_uppercase();
     ctx.data()
         .study
+        .content()
         .bank
         .exam_counts()
         .into_keys()

@@ -2,27 +2,14 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::components::CustomId;
+use crate::discord::custom_id::CustomId;
 use crate::discord::render::{self, View};
 use crate::discord::{Context, Error};
 
 /// The topics the notes and questions cover
 #[poise::command(slash_command)]
 pub async fn topics(ctx: Context<'_>) -> Result<(), Error> {
-    let app = ctx.data();
-    let questions = app.study.bank.topic_counts();
-    let mut rows: Vec<(String, usize, usize)> = app
-        .index
-        .topics()
-        .iter()
-        .map(|(t, p)| (t.clone(), *p, questions.get(t).copied().unwrap_or(0)))
-        .collect();
-    for (t, q) in &questions {
-        if !app.index.topics().contains_key(t) {
-            rows.push((t.clone(), 0, *q));
-        }
-    }
-    rows.sort();
+    let rows = ctx.data().study.topics();
     ctx.send(render::topics(&rows).reply(true)).await?;
     Ok(())
 }

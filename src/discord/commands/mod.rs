@@ -27,7 +27,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
 /// Up to 25 topics starting with (or else containing) what was typed.
 pub async fn topic_autocomplete(ctx: Context<'_>, partial: &str) -> Vec<String> {
     let partial = partial.trim().to_lowercase();
-    let topics = ctx.data().index.topics();
+    let content = ctx.data().study.content();
+    let topics = content.index.topics();
     let mut starts: Vec<String> = topics
         .keys()
         .filter(|t| t.starts_with(&partial))

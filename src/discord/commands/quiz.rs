@@ -10,11 +10,11 @@ use serenity::{CreateActionRow, CreateEmbed, CreateEmbedFooter};
 use tokio::sync::watch;
 
 use super::topic_autocomplete;
-use crate::discord::render::{self, View, cut, relative};
+use crate::discord::render::{self, View, cut};
 use crate::discord::{Context, Data, Error, ids};
 use crate::quiz::letter;
 use crate::quiz::live::{FinishReason, Standing};
-use crate::quizzes::{QuizEvent, QuizRequest};
+use crate::service::quiz::{QuizEvent, QuizRequest};
 use crate::service::{ServiceError, UserError};
 use crate::store::QuizSession;
 
@@ -202,33 +202,7 @@ pub(crate) async fn show(http: &serenity::Http, app: &Data, events: Vec<QuizEven
                 closes_at,
                 ..
             } => {
-                let hint = match question.answer.count() {
-                    1 => String::new(),
-                    n => format!("\n\n*Choose {n}.*"),
-                };
-                let choices: Vec<String> = question
-                    .choices
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| format!("**{}.** {c}", letter(i)))
-                    .collect();
-                let embed = CreateEmbed::new()
-                    .title(cut(
-                        &format!("Question {}/{total} · {}", index + 1, question.topic),
-                        256,
-                    ))
-                    .description(cut(
-                        &format!(
-                            "{}\n\n{}{hint}\n\nTime's up {}",
-                            question.prompt,
-                            choices.join("\n"),
-                            relative(*closes_at)
-                        ),
-                        4096,
-                    ))
-                    .colour(0x3498db);
-                let view = View::embed(embed)
-                    .with_components(render::answer_controls(*post, question, false));
+                let view = render::quiz_question(question, *post, index + 1, *total, *closes_at);
                 (*channel, view, None)
             }
             QuizEvent::Reveal {

@@ -2,12 +2,12 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::components::LeaderboardScope;
-use crate::discord::render::{self, View};
-use crate::discord::{Context, Data, Error, ids};
-use crate::ids::{GuildId, UserId};
+use crate::discord::custom_id::LeaderboardScope;
+use crate::discord::render;
+use crate::discord::{Context, Error, ids, pages};
+use crate::ids::GuildId;
 use crate::scores::Period;
-use crate::service::{MIN_GROUP_MEMBERS, PAGE_SIZE};
+use crate::service::MIN_GROUP_MEMBERS;
 use crate::store::PostKind;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -89,7 +89,7 @@ pub async fn leaderboard(
         (Some(ScopeChoice::Server) | None, _) => LeaderboardScope::Server,
     };
     let period = period.map_or(Period::Week, Period::from);
-    let view = leaderboard_page(
+    let view = pages::leaderboard(
         ctx.data(),
         guild,
         ids::user(ctx.author().id),
@@ -101,33 +101,6 @@ pub async fn leaderboard(
     .await?;
     ctx.send(view.reply(false)).await?;
     Ok(())
-}
-
-/// One leaderboard page as `me` sees it; also used by the paging buttons.
-pub async fn leaderboard_page(
-    app: &Data,
-    guild: GuildId,
-    me: UserId,
-    scope: &LeaderboardScope,
-    period: Period,
-    kind: Option<PostKind>,
-    page: u32,
-) -> Result<View, Error> {
-    let board = app
-        .study
-        .leaderboard_of_kind(
-            guild,
-            scope.to_scope(),
-            period,
-            kind,
-            page,
-            me,
-            app.clock.now(),
-        )
-        .await?;
-    Ok(render::leaderboard(
-        &board, scope, period, kind, page, PAGE_SIZE,
-    ))
 }
 
 /// Study groups (roles) ranked by their members' average points

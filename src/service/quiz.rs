@@ -15,12 +15,12 @@ use crate::quiz::live::{
     DEFAULT_QUESTIONS, DEFAULT_SECONDS, Feedback, FinishReason, LiveQuiz, LiveQuizSettings, Output,
     Standing, Winner,
 };
+use crate::quiz::live::{QUESTIONS, SECONDS};
 use crate::quiz::{Question, drill, letter};
 use crate::scores::{NewAnswer, PeriodKeys};
 use crate::service::{ServiceError, Study, UserError};
 use crate::store::{
     NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizSession, QuizStart, StoreError,
-    stale_quiz_cutoff,
 };
 
 /// What `/quiz start` asks for.
@@ -116,7 +116,8 @@ impl LiveQuizzes {
             req.seconds.unwrap_or(DEFAULT_SECONDS),
         )
         .map_err(|e| UserError::Quiz(e.to_string()))?;
-        let bank = &self.study.bank;
+        let content = self.study.content();
+        let bank = &content.bank;
         if let Some(t) = &req.topic
             && !bank.topic_counts().contains_key(t)
         {
@@ -415,4 +416,24 @@ pub fn letters(picks: &[usize]) -> String {
         .map(|&i| letter(i).to_string())
         .collect::<Vec<_>>()
         .join(",")
+}
+
+impl From<FinishReason> for QuizEnd {
+    fn from(reason: FinishReason) -> QuizEnd {
+        match reason {
+            FinishReason::Completed => QuizEnd::Completed,
+            FinishReason::Stopped => QuizEnd::Stopped,
+            FinishReason::Silent => QuizEnd::Silent,
+            FinishReason::Abandoned => QuizEnd::Abandoned,
+        }
+    }
+}
+
+/// A running quiz started before this instant cannot be alive any more: the longest quiz
+/// allowed (the most questions, each open the longest) plus a margin of as long again for the
+/// pauses between questions and a slow Discord. For [`crate::store::Store::abandon_stale_quizzes`].
+pub fn stale_quiz_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    let questions = i64::try_from(*QUESTIONS.end()).unwrap_or(i64::MAX / 1_000_000);
+    let longest = chrono::Duration::seconds(questions * i64::from(*SECONDS.end()));
+    now - longest - longest
 }

@@ -1,0 +1,262 @@
+//! Purpose: the `custom_id` of every button and menu the bot makes. A `custom_id` carries the
+//! whole state of what a click does (post, page, scope, kind), so any process can handle any
+//! click, also after a restart. A leaf of `src/discord`: it imports nothing of its siblings.
+
+use crate::ids::{PostId, RoleId};
+use crate::scores::{self, Period};
+use crate::store::PostKind;
+
+/// Discord's limit on a `custom_id`.
+const MAX_CUSTOM_ID: usize = 100;
+
+/// Whose leaderboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaderboardScope {
+    Server,
+    Channel(u64),
+    Group(u64),
+}
+
+impl LeaderboardScope {
+    pub fn to_scope(&self) -> scores::Scope {
+        match self {
+            LeaderboardScope::Server => scores::Scope::Server,
+            LeaderboardScope::Channel(c) => scores::Scope::Channel(crate::ids::ChannelId(*c)),
+            LeaderboardScope::Group(r) => scores::Scope::Group(RoleId(*r)),
+        }
+    }
+}
+
+/// What a button or menu does. Encoded in its `custom_id` (at most 100 characters), so a click
+/// can be handled by any process, also after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomId {
+    /// `a:<post>:<choice>` for a button; `a:<post>` for a menu (the picks come as values).
+    Answer { post: PostId, choice: Option<usize> },
+    /// `n:<question id>`: show the notes a question cites.
+    Notes { question: String },
+    /// `k:<offset>:<topic>:<query>`: a page of `/ask` results.
+    AskPage {
+        offset: usize,
+        topic: Option<String>,
+        query: String,
+    },
+    /// `l:<s|c123|g456>:<w|m|a>:<page>`.
+    Leaderboard {
+        scope: LeaderboardScope,
+        period: Period,
+        page: u32,
+        kind: Option<PostKind>,
+    },
+    /// `f:<y|n>:<user>`: confirm or cancel `/forget-me`.
+    Forget { confirm: bool, user: u64 },
+}
+
+impl CustomId {
+    /// The `custom_id`, or `None` when it would be longer than Discord allows.
+    pub fn encode(&self) -> Option<String> {
+        let s = match self {
+            CustomId::Answer {
+                post,
+                choice: Some(c),
+            } => format!("a:{}:{c}", post.0),
+            CustomId::Answer { post, choice: None } => format!("a:{}", post.0),
+            CustomId::Notes { question } => format!("n:{question}"),
+            CustomId::AskPage {
+                offset,
+                topic,
+                query,
+            } => {
+                format!("k:{offset}:{}:{query}", topic.as_deref().unwrap_or(""))
+            }
+            CustomId::Leaderboard {
+                scope,
+                period,
+                page,
+                kind,
+            } => {
+                let scope = match scope {
+                    LeaderboardScope::Server => "s".to_string(),
+                    LeaderboardScope::Channel(c) => format!("c{c}"),
+                    LeaderboardScope::Group(r) => format!("g{r}"),
+                };
+                let period = match period {
+                    Period::Week => 'w',
+                    Period::Month => 'm',
+                    Period::AllTime => 'a',
+                };
+                let kind = match kind {
+                    None => "",
+                    Some(PostKind::Daily) => ":d",
+                    Some(PostKind::Quiz) => ":q",
+                };
+                format!("l:{scope}:{period}:{page}{kind}")
+            }
+            CustomId::Forget { confirm, user } => {
+                format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
+            }
+        };
+        (s.len() <= MAX_CUSTOM_ID).then_some(s)
+    }
+
+    /// Reads a `custom_id`; `None` for anything this bot did not write.
+    pub fn decode(s: &str) -> Option<CustomId> {
+        let (kind, rest) = s.split_once(':')?;
+        match kind {
+            "a" => {
+                let (post, choice) = match rest.split_once(':') {
+                    Some((p, c)) => (p, Some(c.parse().ok()?)),
+                    None => (rest, None),
+                };
+                Some(CustomId::Answer {
+                    post: PostId(post.parse().ok()?),
+                    choice,
+                })
+            }
+            "n" if !rest.is_empty() => Some(CustomId::Notes {
+                question: rest.to_string(),
+            }),
+            "k" => {
+                let mut parts = rest.splitn(3, ':');
+                let offset = parts.next()?.parse().ok()?;
+                let topic = parts.next()?;
+                let query = parts.next()?;
+                (!query.trim().is_empty()).then(|| CustomId::AskPage {
+                    offset,
+                    topic: (!topic.is_empty()).then(|| topic.to_string()),
+                    query: query.to_string(),
+                })
+            }
+            "l" => {
+                let mut parts = rest.split(':');
+                let scope = parts.next()?;
+                let scope = match scope.split_at_checked(1)? {
+                    ("s", "") => LeaderboardScope::Server,
+                    ("c", id) => LeaderboardScope::Channel(id.parse().ok()?),
+                    ("g", id) => LeaderboardScope::Group(id.parse().ok()?),
+                    _ => return None,
+                };
+                let period = match parts.next()? {
+                    "w" => Period::Week,
+                    "m" => Period::Month,
+                    "a" => Period::AllTime,
+                    _ => return None,
+                };
+                let page = parts.next()?.parse().ok()?;
+                let kind = match parts.next() {
+                    None => None,
+                    Some("d") => Some(PostKind::Daily),
+                    Some("q") => Some(PostKind::Quiz),
+                    Some(_) => return None,
+                };
+                parts.next().is_none().then_some(CustomId::Leaderboard {
+                    scope,
+                    period,
+                    page,
+                    kind,
+                })
+            }
+            "f" => {
+                let (c, user) = rest.split_once(':')?;
+                let confirm = match c {
+                    "y" => true,
+                    "n" => false,
+                    _ => return None,
+                };
+                Some(CustomId::Forget {
+                    confirm,
+                    user: user.parse().ok()?,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_custom_id_reads_back_as_written() {
+        let ids = [
+            CustomId::Answer {
+                post: PostId(42),
+                choice: Some(3),
+            },
+            CustomId::Answer {
+                post: PostId(7),
+                choice: None,
+            },
+            CustomId::Notes {
+                question: "kinesis-007".into(),
+            },
+            CustomId::AskPage {
+                offset: 5,
+                topic: Some("kinesis".into()),
+                query: "fan out: how?".into(),
+            },
+            CustomId::AskPage {
+                offset: 0,
+                topic: None,
+                query: "sqs fifo".into(),
+            },
+            CustomId::Leaderboard {
+                scope: LeaderboardScope::Group(99),
+                period: Period::Month,
+                page: 2,
+                kind: Some(PostKind::Quiz),
+            },
+            CustomId::Leaderboard {
+                scope: LeaderboardScope::Server,
+                period: Period::AllTime,
+                page: 0,
+                kind: None,
+            },
+            CustomId::Leaderboard {
+                scope: LeaderboardScope::Channel(5),
+                period: Period::Week,
+                page: 1,
+                kind: Some(PostKind::Daily),
+            },
+            CustomId::Forget {
+                confirm: true,
+                user: 12,
+            },
+        ];
+        for id in ids {
+            let s = id.encode().unwrap();
+            assert_eq!(CustomId::decode(&s), Some(id), "{s}");
+        }
+    }
+
+    #[test]
+    fn foreign_or_broken_custom_ids_are_not_mine() {
+        for s in [
+            "",
+            "x",
+            "a:",
+            "a:abc",
+            "a:1:z",
+            "l:s:w",
+            "l:q:w:1",
+            "l:s:w:1:2",
+            "f:maybe:1",
+            "k:1::",
+            "n:",
+            "poll:3",
+        ] {
+            assert_eq!(CustomId::decode(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_query_too_long_for_a_custom_id_gets_no_button() {
+        let id = CustomId::AskPage {
+            offset: 0,
+            topic: None,
+            query: "x".repeat(120),
+        };
+        assert_eq!(id.encode(), None);
+    }
+}
