@@ -128,7 +128,7 @@ async fn bench(
     };
     let scheduler = Scheduler::new(
         (*store).clone(),
-        Arc::clone(bank),
+        studybot::content::Shelf::with_bank((**bank).clone()),
         NoopPoster,
         "bench",
         config,

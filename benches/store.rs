@@ -116,6 +116,7 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
                 local_date: None,
                 posted_at: now,
                 closes_at: None,
+                shown: None,
             })
             .await?;
         posts.extend(p);

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::content::{self, ContentReport};
 use crate::notes;
+use crate::quiz;
 use crate::search::{SearchOptions, SearchResults};
 use crate::store::Store;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Check(ContentArgs),
     /// List topics with their passage and question counts.
     Topics(ContentArgs),
+    /// Print the question bank as loaded (text reflowed): one question per line with --json.
+    Questions(QuestionsArgs),
     /// Create or upgrade the database (also done at every start).
     Migrate(DatabaseArgs),
     /// Drill questions in the terminal: type A, B or AC; Ctrl-D or Ctrl-C ends with your score.
@@ -50,6 +53,17 @@ pub enum Command {
     Backup(BackupArgs),
     /// Write one server's leaderboard as CSV to stdout: every ranked member.
     ExportScores(ExportScoresArgs),
+    /// Every report of a question, across servers, for the content maintainers.
+    Reports(ReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportsArgs {
+    /// One JSON object per report and line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +133,23 @@ pub struct QuizArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct QuestionsArgs {
+    /// Only this topic (see `studybot topics`).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only questions for this exam (DVA-C02, SAA-C03, SAP-C02, SOA-C02, DOP-C02).
+    #[arg(long)]
+    pub exam: Option<String>,
+    /// One JSON object per line: id, topic, exams, domains, difficulty, prompt, choices,
+    /// answer, explanation, source.
+    #[arg(long)]
+    pub json: bool,
+    /// The content folder.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct DatabaseArgs {
     /// Database URL [default: database_url from studybot.toml or STUDYBOT_DATABASE_URL, else sqlite://data/studybot.db]
     #[arg(long, value_name = "URL")]
@@ -166,6 +197,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(args) => ask(&args),
         Command::Check(args) => check(&args.content),
         Command::Topics(args) => topics(&args.content),
+        Command::Questions(args) => questions(&args),
+        Command::Reports(args) => reports(&args),
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
         Command::Serve(args) => serve(&args),
@@ -354,12 +387,26 @@ impl<'a> JsonAnswer<'a> {
 }
 
 fn check(dir: &Path) -> anyhow::Result<ExitCode> {
-    let report = content::check(dir)?;
+    let mut report = content::check(dir)?;
+    // The render step: every text the bot would show for a question must fit Discord.
+    for q in report.bank.questions() {
+        for message in crate::discord::overflows(q) {
+            report.problems.push(quiz::Problem {
+                file: q.file.clone(),
+                line: q.line,
+                message: format!("{}: {message}", q.id),
+            });
+        }
+    }
+    report
+        .problems
+        .sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
     let mut out = std::io::stdout().lock();
     for p in &report.problems {
         writeln!(out, "{p}")?;
     }
     write!(out, "{}", render_summary(&report))?;
+    write!(out, "{}", report.audit)?;
     if report.problems.is_empty() {
         writeln!(out, "content OK")?;
         Ok(ExitCode::SUCCESS)
@@ -367,6 +414,89 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
         writeln!(out, "{} problem(s)", report.problems.len())?;
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// One question as `studybot questions --json` prints it.
+#[derive(Debug, Serialize)]
+struct QuestionJson<'a> {
+    id: &'a str,
+    topic: &'a str,
+    exams: &'a [String],
+    domains: &'a std::collections::BTreeMap<String, String>,
+    difficulty: &'static str,
+    prompt: &'a str,
+    choices: &'a [String],
+    /// The letters of the answer: `["B"]` or `["A", "C"]`.
+    answer: Vec<String>,
+    explanation: &'a str,
+    source: String,
+}
+
+fn questions(args: &QuestionsArgs) -> anyhow::Result<ExitCode> {
+    let report = content::check(&args.content)?;
+    for p in &report.problems {
+        tracing::warn!("{p}");
+    }
+    let bank = &report.bank;
+    if let Some(t) = &args.topic
+        && !bank.topic_counts().contains_key(t)
+    {
+        anyhow::bail!("there is no topic {t:?}; `studybot topics` lists them");
+    }
+    if let Some(e) = &args.exam
+        && !bank.exam_counts().contains_key(e)
+    {
+        let known: Vec<String> = bank.exam_counts().into_keys().collect();
+        anyhow::bail!("no question is for exam {e:?}; known: {}", known.join(", "));
+    }
+    let mut out = std::io::stdout().lock();
+    let chosen = bank.questions().iter().filter(|q| {
+        args.topic.as_ref().is_none_or(|t| &q.topic == t)
+            && args.exam.as_ref().is_none_or(|e| q.exams.contains(e))
+    });
+    for q in chosen {
+        if args.json {
+            let line = QuestionJson {
+                id: &q.id,
+                topic: &q.topic,
+                exams: &q.exams,
+                domains: &q.domains,
+                difficulty: q.difficulty.as_str(),
+                prompt: &q.prompt,
+                choices: &q.choices,
+                answer: q
+                    .answer
+                    .indexes()
+                    .into_iter()
+                    .map(|i| quiz::letter(i).to_string())
+                    .collect(),
+                explanation: &q.explanation,
+                source: q.source.to_string(),
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        } else {
+            writeln!(
+                out,
+                "{} · {} · {} · {}\n{}",
+                q.id,
+                q.topic,
+                q.exams.join(", "),
+                q.difficulty.as_str(),
+                q.prompt
+            )?;
+            for (i, c) in q.choices.iter().enumerate() {
+                writeln!(out, "  {}. {c}", quiz::letter(i))?;
+            }
+            writeln!(
+                out,
+                "Answer: {}\n{}\nSource: {}\n",
+                q.answer.letters(),
+                q.explanation,
+                q.source
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn topics(dir: &Path) -> anyhow::Result<ExitCode> {
@@ -442,6 +572,22 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .build()?;
     runtime.block_on(async {
         let bot = crate::discord::start(&settings, crate::discord::Options::default()).await?;
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::hangup()) {
+                Ok(mut hup) => {
+                    let reload = bot.reloader();
+                    tokio::spawn(async move {
+                        while hup.recv().await.is_some() {
+                            tracing::info!("SIGHUP: reloading the content");
+                            reload.notify_one();
+                        }
+                    });
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot listen for SIGHUP; content still reloads when its files change"),
+            }
+        }
         bot.run_until(shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
@@ -512,6 +658,79 @@ fn parse_server_id(s: &str) -> Result<u64, String> {
         Ok(id) if id > 0 && id <= i64::MAX as u64 => Ok(id),
         _ => Err("not a Discord server id: use the server's number, such as 123456789012345678 (Developer Mode on, right-click the server, Copy Server ID)".to_string()),
     }
+}
+
+/// One report as `studybot reports --json` prints it.
+#[derive(Debug, Serialize)]
+struct ReportJson<'a> {
+    id: i64,
+    server: String,
+    /// `"0"` once the member had their data deleted.
+    member: String,
+    question: &'a str,
+    reason: &'a str,
+    details: Option<&'a str>,
+    shown: &'a str,
+    at: String,
+    state: &'a str,
+}
+
+fn reports(args: &ReportsArgs) -> anyhow::Result<ExitCode> {
+    let settings = database_settings(&args.db)?;
+    let url = &settings.database_url;
+    if let Some(file) = crate::store::backup::missing_sqlite_file(url) {
+        anyhow::bail!(
+            "there is no database file {} (database_url {}); run from the bot's folder or pass --database-url",
+            file.display(),
+            crate::store::mask_url(url)
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let list = runtime.block_on(async {
+        let store = Store::open(url).await?;
+        let list = store.all_reports().await;
+        store.close().await;
+        list.context("cannot read the reports")
+    })?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for r in &list {
+        if args.json {
+            let line = ReportJson {
+                id: r.id,
+                server: r.guild.0.to_string(),
+                member: r.user.0.to_string(),
+                question: &r.question_id,
+                reason: &r.reason,
+                details: r.details.as_deref(),
+                shown: &r.shown,
+                at: r.at.to_rfc3339(),
+                state: &r.state,
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        } else {
+            writeln!(
+                out,
+                "#{} {} · {} · server {} · {} · {}{}",
+                r.id,
+                r.question_id,
+                r.reason,
+                r.guild.0,
+                r.at.format("%Y-%m-%d %H:%M UTC"),
+                r.state,
+                r.details
+                    .as_deref()
+                    .map(|d| format!("\n  {d}"))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    if !args.json {
+        writeln!(out, "{} report(s)", list.len())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export_scores(args: &ExportScoresArgs) -> anyhow::Result<ExitCode> {

@@ -22,6 +22,8 @@ pub struct ContentReport {
     pub passages: usize,
     pub passages_per_topic: BTreeMap<String, usize>,
     pub bank: Bank,
+    /// How much the choices give the answers away.
+    pub audit: quiz::audit::Audit,
     pub problems: Vec<Problem>,
 }
 
@@ -105,6 +107,25 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
     }
     let (bank, bank_problems) = quiz::load_bank(&dir.join("questions"), &loaded.files);
     problems.extend(bank_problems);
+    for q in bank.questions() {
+        for (field, text) in [("prompt", &q.prompt), ("explanation", &q.explanation)] {
+            if !quiz::text::broken_sentences(text).is_empty() {
+                problems.push(Problem {
+                    file: q.file.clone(),
+                    line: q.line,
+                    message: format!("{}: the {field} has a line break inside a sentence", q.id),
+                });
+            }
+        }
+    }
+    let audit = quiz::audit::Audit::of(&bank);
+    for message in audit.problems() {
+        problems.push(Problem {
+            file: dir.join("questions"),
+            line: 0,
+            message,
+        });
+    }
     problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
     Ok(ContentReport {
         notes_files: loaded.files.len(),
@@ -112,6 +133,7 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
         notes: loaded.files,
         passages_per_topic,
         bank,
+        audit,
         problems,
     })
 }
@@ -166,6 +188,14 @@ impl Shelf {
         Shelf(Arc::new(RwLock::new(Arc::new(library))))
     }
 
+    /// A shelf with only a question bank (no notes), for tests and benchmarks of what uses
+    /// questions alone.
+    pub fn with_bank(bank: Bank) -> Shelf {
+        let index = NoteIndex::build(Vec::new(), Glossary::default())
+            .unwrap_or_else(|e| panic!("an empty index always builds: {e}"));
+        Shelf::new(Library { index, bank })
+    }
+
     /// The library in use now.
     pub fn get(&self) -> Arc<Library> {
         Arc::clone(&self.0.read().unwrap_or_else(|e| e.into_inner()))
@@ -197,5 +227,219 @@ impl Library {
         dirs.extend(extra_notes.iter().cloned());
         let index = build_index(&dirs, None, content)?;
         Ok(Library { index, bank })
+    }
+}
+
+/// What a reload put in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloaded {
+    pub questions: usize,
+    pub passages: usize,
+}
+
+/// Puts new content on a [`Shelf`] while the bot runs: on request (SIGHUP) and when the files
+/// change. The new content is loaded and checked first; when it has problems the old content
+/// stays in use and every problem is logged as `file:line: message`.
+pub struct Reloader {
+    shelf: Shelf,
+    content: PathBuf,
+    extra_notes: Vec<PathBuf>,
+    seen: u64,
+}
+
+impl Reloader {
+    pub fn new(shelf: Shelf, content: &Path, extra_notes: &[PathBuf]) -> Reloader {
+        let mut r = Reloader {
+            shelf,
+            content: content.to_path_buf(),
+            extra_notes: extra_notes.to_vec(),
+            seen: 0,
+        };
+        r.seen = r.fingerprint();
+        r
+    }
+
+    /// Whether any file changed since the last look (then remembers the new state).
+    pub fn changed(&mut self) -> bool {
+        let now = self.fingerprint();
+        let changed = now != self.seen;
+        self.seen = now;
+        changed
+    }
+
+    /// Loads and checks the content; swaps it in only when it has no problem.
+    pub fn reload(&self) -> Result<Reloaded, Vec<String>> {
+        match Library::load(&self.content, &self.extra_notes) {
+            Ok(library) => {
+                let done = Reloaded {
+                    questions: library.bank.questions().len(),
+                    passages: library.index.passages().len(),
+                };
+                self.shelf.replace(library);
+                Ok(done)
+            }
+            Err(e) => Err(match e.downcast_ref::<quiz::InvalidBank>() {
+                Some(invalid) => invalid.0.iter().map(ToString::to_string).collect(),
+                None => vec![format!("{e:#}")],
+            }),
+        }
+    }
+
+    /// Sizes and modification times of every file under the content and notes folders.
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut files = Vec::new();
+        let mut dirs = vec![self.content.clone()];
+        dirs.extend(self.extra_notes.iter().cloned());
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(meta) = entry.metadata() else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push((path, meta.len(), meta.modified().ok()));
+                }
+            }
+        }
+        files.sort();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        files.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Reloads the content whenever `requested` is notified (SIGHUP) or, checked every `interval`,
+/// a file changed; stops when `stop` turns true.
+pub async fn watch(
+    mut reloader: Reloader,
+    interval: std::time::Duration,
+    requested: Arc<tokio::sync::Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let why = tokio::select! {
+            _ = tick.tick() => "files changed",
+            () = requested.notified() => "reload requested",
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+                continue;
+            }
+        };
+        if why == "files changed" && !reloader.changed() {
+            continue;
+        }
+        let (result, back) = match tokio::task::spawn_blocking(move || {
+            let result = reloader.reload();
+            (result, reloader)
+        })
+        .await
+        {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(error = %e, "reloading the content panicked; stopped watching it");
+                break;
+            }
+        };
+        reloader = back;
+        reloader.changed(); // a reload reads what is there now
+        match result {
+            Ok(r) => tracing::info!(
+                reason = why,
+                questions = r.questions,
+                passages = r.passages,
+                "content reloaded"
+            ),
+            Err(problems) => {
+                for p in &problems {
+                    tracing::error!("{p}");
+                }
+                tracing::error!(
+                    reason = why,
+                    problems = problems.len(),
+                    "content NOT reloaded: it has problems (above); the old content stays in use"
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOTE: &str =
+        "---\ntitle: SQS\n---\n# SQS\n\nThe default visibility timeout is 30 seconds.\n";
+
+    fn question(prompt: &str) -> String {
+        format!(
+            "[[question]]\nid = \"sqs-001\"\ntopic = \"sqs\"\nexams = [\"DVA-C02\"]\ndifficulty = \"easy\"\nprompt = \"{prompt}\"\nchoices = [\"30 seconds\", \"1 minute\", \"12 hours\"]\nanswer = \"A\"\nexplanation = \"30 seconds by default.\"\nsource = \"sqs.md#sqs\"\n"
+        )
+    }
+
+    fn content(prompt: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("notes")).unwrap();
+        std::fs::create_dir_all(dir.path().join("questions")).unwrap();
+        std::fs::write(dir.path().join("notes/sqs.md"), NOTE).unwrap();
+        std::fs::write(dir.path().join("questions/sqs.toml"), question(prompt)).unwrap();
+        dir
+    }
+
+    fn prompt_in_use(shelf: &Shelf) -> String {
+        shelf.get().bank.get("sqs-001").unwrap().prompt.clone()
+    }
+
+    #[test]
+    fn a_reload_swaps_in_edited_content_and_readers_keep_what_they_took() {
+        let dir = content("Default visibility timeout?");
+        let shelf = Shelf::new(Library::load(dir.path(), &[]).unwrap());
+        let mut reloader = Reloader::new(shelf.clone(), dir.path(), &[]);
+        assert!(!reloader.changed(), "nothing changed yet");
+        let before = shelf.get();
+        std::fs::write(
+            dir.path().join("questions/sqs.toml"),
+            question("What is the default visibility timeout of a queue?"),
+        )
+        .unwrap();
+        assert!(reloader.changed(), "the edit is noticed");
+        let done = reloader.reload().unwrap();
+        assert_eq!(done.questions, 1);
+        assert_eq!(
+            prompt_in_use(&shelf),
+            "What is the default visibility timeout of a queue?"
+        );
+        assert_eq!(
+            before.bank.get("sqs-001").unwrap().prompt,
+            "Default visibility timeout?",
+            "a use case holding the old library keeps it"
+        );
+    }
+
+    #[test]
+    fn a_reload_with_a_broken_file_keeps_the_old_content_and_names_the_line() {
+        let dir = content("Default visibility timeout?");
+        let shelf = Shelf::new(Library::load(dir.path(), &[]).unwrap());
+        let reloader = Reloader::new(shelf.clone(), dir.path(), &[]);
+        let broken =
+            question("Default visibility timeout?").replace("answer = \"A\"", "answer = \"Z\"");
+        std::fs::write(dir.path().join("questions/sqs.toml"), broken).unwrap();
+        let problems = reloader.reload().unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("sqs.toml:") && p.contains("answer")),
+            "{problems:?}"
+        );
+        assert_eq!(prompt_in_use(&shelf), "Default visibility timeout?");
     }
 }

@@ -46,6 +46,7 @@ async fn post(store: &Store, guild: GuildId, kind: PostKind, at: DateTime<Utc>) 
             local_date: (kind == PostKind::Daily).then(|| at.date_naive()),
             posted_at: at,
             closes_at: None,
+            shown: None,
         })
         .await
         .unwrap()

@@ -80,6 +80,10 @@ fn settings(fake: &FakeDiscord, token: &str, guild: u64) -> Settings {
 
 impl Harness {
     async fn start(db: Db, config: FakeConfig) -> Harness {
+        Harness::start_with_content(db, config, content_dir()).await
+    }
+
+    async fn start_with_content(db: Db, config: FakeConfig, content: PathBuf) -> Harness {
         let guild = config.guilds[0].id;
         let channel = config.guilds[0].channels[0].id;
         let token = config.token.clone();
@@ -96,8 +100,11 @@ impl Harness {
             instance: "e2e".into(),
             quiz_interval: Duration::from_millis(20),
             store: Some(db.store.clone()),
+            reload_interval: Duration::from_millis(50),
         };
-        let bot = studybot::discord::start(&settings(&fake, &token, guild), options)
+        let mut settings = settings(&fake, &token, guild);
+        settings.content_dir = content;
+        let bot = studybot::discord::start(&settings, options)
             .await
             .expect("the bot starts");
         fake.wait_ready(0, WAIT)
@@ -328,6 +335,7 @@ impl Harness {
                 local_date: None,
                 posted_at: start_time(),
                 closes_at: Some(start_time() + chrono::Duration::days(2)),
+                shown: None,
             })
             .await
             .unwrap()
@@ -476,6 +484,8 @@ on_both_databases!(
     a_quiz_left_running_by_a_crash_is_abandoned_and_its_channel_told,
     a_quiz_in_a_thread_leaves_the_channel_free,
     healthz_and_metrics_show_the_counters_moving,
+    posted_text_reads_in_sentences_and_members_report_a_revealed_question,
+    a_content_change_is_reloaded_without_a_restart,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -1672,4 +1682,240 @@ async fn two_serve_processes_split_the_shards_and_post_a_daily_question_once() {
         .await
         .unwrap();
     pg.close().await;
+}
+
+/// The reveal of today's daily question (moves the clock to tomorrow's).
+async fn reveal_daily(h: &Harness) -> Value {
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 1).unwrap());
+    let reveal = h
+        .fake
+        .wait_for_request(
+            "PATCH",
+            &format!("/api/v10/channels/{}/messages/*", h.channel),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    reveal.body
+}
+
+async fn posted_text_reads_in_sentences_and_members_report_a_revealed_question(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    // The prompt is one paragraph: the source's hard wraps are joined.
+    let description = message["embeds"][0]["description"].as_str().unwrap();
+    let prompt = description.split("\n\n").next().unwrap();
+    assert!(
+        !prompt.contains('\n'),
+        "a line break inside the prompt: {prompt:?}"
+    );
+    let post = post_of(&custom_ids(&message)[0]);
+    let question_id = h
+        .app()
+        .study
+        .store
+        .post(GuildId(h.guild), post)
+        .await
+        .unwrap()
+        .unwrap()
+        .question_id;
+
+    let mut body = reveal_daily(&h).await;
+    let explanation = text_of(&json!({"data": body.clone()}));
+    let explanation = explanation
+        .split("**Answer:")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !explanation
+            .trim()
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.chars().next().is_some_and(char::is_lowercase)),
+        "the explanation is one paragraph: {explanation:?}"
+    );
+    let report_id = custom_ids(&body)
+        .into_iter()
+        .find(|id| id.starts_with("r:"))
+        .expect("a Report button on the revealed question");
+    body["id"] = json!(fake_discord::next_snowflake().to_string());
+    let revealed = fake_discord::message(
+        fake_discord::next_snowflake(),
+        h.channel,
+        1,
+        "",
+        body["embeds"].clone(),
+        body["components"].clone(),
+    );
+    for (who, reason) in [(member(701), "wrong-answer"), (member(702), "unclear")] {
+        let ask_why = h.click(&who, &report_id, vec![], &revealed).await;
+        assert!(is_ephemeral(&ask_why), "{ask_why}");
+        let menu = custom_ids(&ask_why["data"])
+            .into_iter()
+            .find(|id| id.starts_with("rr:"))
+            .expect("a menu of reasons");
+        let done = h
+            .click(
+                &who,
+                &menu,
+                vec![reason.to_string()],
+                &as_message(&ask_why, h.channel),
+            )
+            .await;
+        assert!(text_of(&done).contains("is reported"), "{done}");
+    }
+    assert!(
+        h.app()
+            .study
+            .store
+            .withheld_questions(GuildId(h.guild), 2)
+            .await
+            .unwrap()
+            .contains(&question_id),
+        "two members' reports take the question out of rotation"
+    );
+
+    // /report with details; too long details are refused by Discord's own limit (500).
+    let reply = h
+        .slash(
+            &member(703),
+            "report",
+            json!([
+                {"name": "question", "type": 3, "value": question_id},
+                {"name": "reason", "type": 4, "value": 2},
+                {"name": "details", "type": 3, "value": "a typo in the second choice"}
+            ]),
+            json!(null),
+        )
+        .await;
+    assert!(
+        is_ephemeral(&reply) && text_of(&reply).contains("is reported"),
+        "{reply}"
+    );
+
+    // Only admins see /reports; they see the question with its counts and close it.
+    let refused = h
+        .slash(&member(701), "reports", json!([]), json!(null))
+        .await;
+    assert!(text_of(&refused).contains("Manage Server"), "{refused}");
+    let list = h.slash(&admin(), "reports", json!([]), json!(null)).await;
+    let text = text_of(&list);
+    assert!(
+        is_ephemeral(&list)
+            && text.contains(&format!("{question_id} · 3 member(s) · out of rotation")),
+        "{text}"
+    );
+    assert!(text.contains("a typo in the second choice"), "{text}");
+    let resolve = custom_ids(&list["data"])
+        .into_iter()
+        .find(|id| id.starts_with("x:r:"))
+        .expect("a resolve button");
+    let by_member = h
+        .click(
+            &member(701),
+            &resolve,
+            vec![],
+            &as_message(&list, h.channel),
+        )
+        .await;
+    assert!(text_of(&by_member).contains("Manage Server"), "{by_member}");
+    let done = h
+        .click(&admin(), &resolve, vec![], &as_message(&list, h.channel))
+        .await;
+    assert!(
+        text_of(&done).contains("3 report(s)") && text_of(&done).contains("No open reports"),
+        "{done}"
+    );
+    assert!(
+        h.app()
+            .study
+            .store
+            .withheld_questions(GuildId(h.guild), 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    h.finish().await;
+}
+
+async fn a_content_change_is_reloaded_without_a_restart(db: Db) {
+    // A copy of the content, so the test can edit it.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&content_dir(), dir.path());
+    let h = Harness::start_with_content(db, FakeConfig::simple(), dir.path().to_path_buf()).await;
+    let ask = |q: &'static str| {
+        let h = &h;
+        async move {
+            let reply = h
+                .slash(
+                    &member(720),
+                    "ask",
+                    json!([{"name": "query", "type": 3, "value": q}]),
+                    json!(null),
+                )
+                .await;
+            text_of(&reply)
+        }
+    };
+    assert!(
+        ask("quokkaphobia").await.contains("Nothing"),
+        "not in the notes yet"
+    );
+    // A new section in a note: noticed and loaded while the bot runs.
+    let note = dir.path().join("notes/sqs.md");
+    let mut text = std::fs::read_to_string(&note).unwrap();
+    text.push_str(
+        "\n## Quokkaphobia drills\n\nA made-up word to find after a reload: quokkaphobia.\n",
+    );
+    std::fs::write(&note, text).unwrap();
+    until("the edited notes to be searchable", || async {
+        ask("quokkaphobia")
+            .await
+            .contains("Quokkaphobia drills")
+            .then_some(())
+    })
+    .await;
+    // A broken question file is refused: the old questions stay in use.
+    let before = h.app().study.content().bank.questions().len();
+    let questions = dir.path().join("questions/sqs.toml");
+    let good = std::fs::read_to_string(&questions).unwrap();
+    std::fs::write(
+        &questions,
+        format!("{good}\n[[question]]\nid = \"sqs-999\"\n"),
+    )
+    .unwrap();
+    h.bot.as_ref().unwrap().reload_content();
+    // Then a good change after it still goes in, proving the watcher kept going.
+    std::fs::write(&questions, &good).unwrap();
+    std::fs::write(
+        &note,
+        std::fs::read_to_string(&note)
+            .unwrap()
+            .replace("quokkaphobia.", "quokkaphobia and wombats."),
+    )
+    .unwrap();
+    until("the second edit to be searchable", || async {
+        ask("wombats")
+            .await
+            .contains("Quokkaphobia drills")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(h.app().study.content().bank.questions().len(), before);
+    h.finish().await;
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use studybot::content::Shelf;
 use studybot::ids::{ChannelId, GuildId, UserId};
 use studybot::notes::NoteFile;
 use studybot::quiz::Bank;
@@ -151,7 +152,7 @@ async fn schedule(
 fn scheduler<P: Poster>(store: &Store, bank: &Arc<Bank>, poster: P, holder: &str) -> Scheduler<P> {
     Scheduler::new(
         store.clone(),
-        Arc::clone(bank),
+        Shelf::with_bank((**bank).clone()),
         poster,
         holder,
         SchedulerConfig::default(),
@@ -261,6 +262,7 @@ async fn a_scheduler_that_dies_after_claiming_is_replaced_after_the_lease_and_po
             due,
             "sqs-001",
             "sqs",
+            &bank.get("sqs-001").unwrap().shown_json(),
             "a",
             due,
             Duration::minutes(2),

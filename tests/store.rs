@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
 use studybot::service::quiz::stale_quiz_cutoff;
-use studybot::store::{NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store};
+use studybot::store::{
+    NewPost, NewQuiz, NewReport, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store,
+};
 
 const G: GuildId = GuildId(1_000_000_000_000_000_001);
 const OTHER: GuildId = GuildId(1_000_000_000_000_000_002);
@@ -64,6 +66,8 @@ contract!(
     quiz_and_daily_points_rank_together_and_apart_by_kind,
     deleting_a_users_data_removes_every_kinds_totals,
     forgetting_a_server_removes_its_quizzes_and_every_kinds_totals,
+    a_post_keeps_the_text_it_showed,
+    reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server,
 );
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -83,6 +87,7 @@ async fn post(store: &Store, guild: GuildId, channel: ChannelId, topic: &str) ->
             local_date: None,
             posted_at: at(16, 9),
             closes_at: None,
+            shown: None,
         })
         .await
         .expect("create")
@@ -100,6 +105,7 @@ async fn daily(store: &Store, channel: ChannelId, date: u32) -> Option<PostId> {
             local_date: NaiveDate::from_ymd_opt(2026, 11, date),
             posted_at: at(date, 9),
             closes_at: None,
+            shown: None,
         })
         .await
         .expect("create")
@@ -669,6 +675,7 @@ async fn quiz_post(store: &Store, quiz: QuizId, channel: ChannelId) -> PostId {
                 local_date: None,
                 posted_at: at(16, 10),
                 closes_at: Some(at(16, 10) + Duration::seconds(20)),
+                shown: None,
             },
         )
         .await
@@ -898,6 +905,7 @@ async fn a_quiz_finishes_only_from_running_and_closes_its_open_question(store: &
                     local_date: None,
                     posted_at: at(16, 15),
                     closes_at: None,
+                    shown: None,
                 },
             )
             .await
@@ -1435,4 +1443,152 @@ mod step_2 {
             .expect("drop");
         admin.close().await;
     }
+}
+
+async fn a_post_keeps_the_text_it_showed(store: &Store) {
+    let id = store
+        .create_post(&NewPost {
+            guild: G,
+            channel: CH,
+            kind: PostKind::Quiz,
+            question_id: "sqs-001".into(),
+            topic: "sqs".into(),
+            local_date: None,
+            posted_at: at(16, 9),
+            closes_at: None,
+            shown: Some(r#"{"id":"sqs-001"}"#.into()),
+        })
+        .await
+        .expect("store")
+        .expect("store");
+    let p = store.post(G, id).await.expect("store").expect("store");
+    assert_eq!(p.shown.as_deref(), Some(r#"{"id":"sqs-001"}"#));
+    let old = post(store, G, CH, "sqs").await;
+    assert_eq!(
+        store
+            .post(G, old)
+            .await
+            .expect("store")
+            .expect("store")
+            .shown,
+        None
+    );
+}
+
+async fn reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server(store: &Store) {
+    let report = |guild: GuildId, user: u64, question: &str, hour: u32| NewReport {
+        guild,
+        user: UserId(user),
+        question_id: question.into(),
+        reason: "wrong-answer".into(),
+        details: None,
+        shown: "Which one?\nA. this\nAnswer: A".into(),
+        post: None,
+        at: at(16, hour),
+    };
+    let day = at(16, 0);
+    // Five a day per member and server; the sixth is refused, another server is apart.
+    for i in 0..5 {
+        assert!(
+            store
+                .add_report(&report(G, 1, &format!("q-{i}"), 9), day, 5)
+                .await
+                .expect("store")
+                .is_some()
+        );
+    }
+    assert_eq!(
+        store
+            .add_report(&report(G, 1, "q-9", 10), day, 5)
+            .await
+            .expect("store"),
+        None
+    );
+    assert!(
+        store
+            .add_report(&report(OTHER, 1, "q-9", 10), day, 5)
+            .await
+            .expect("store")
+            .is_some()
+    );
+    // Withheld from 2 different members on, per server.
+    assert!(
+        store
+            .withheld_questions(G, 2)
+            .await
+            .expect("store")
+            .is_empty()
+    );
+    store
+        .add_report(&report(G, 2, "q-0", 11), day, 5)
+        .await
+        .expect("store");
+    assert_eq!(
+        store.withheld_questions(G, 2).await.expect("store"),
+        vec!["q-0".to_string()]
+    );
+    assert!(
+        store
+            .withheld_questions(OTHER, 2)
+            .await
+            .expect("store")
+            .is_empty()
+    );
+    assert_eq!(store.open_reports(G).await.expect("store").len(), 6);
+    // Closing one question's reports brings it back; a second close finds none.
+    assert_eq!(
+        store
+            .close_reports(G, "q-0", "resolved", UserId(9), at(16, 12))
+            .await
+            .expect("store"),
+        2
+    );
+    assert_eq!(
+        store
+            .close_reports(G, "q-0", "dismissed", UserId(9), at(16, 12))
+            .await
+            .expect("store"),
+        0
+    );
+    assert!(
+        store
+            .withheld_questions(G, 2)
+            .await
+            .expect("store")
+            .is_empty()
+    );
+    assert_eq!(store.open_reports(G).await.expect("store").len(), 4);
+    let all = store.all_reports().await.expect("store");
+    assert_eq!(all.len(), 7);
+    assert_eq!(all.iter().filter(|r| r.state == "resolved").count(), 2);
+    // Forget me keeps the report for the maintainers but not who made it.
+    store
+        .delete_user_data(UserId(1), Some(G))
+        .await
+        .expect("store");
+    let all = store.all_reports().await.expect("store");
+    assert!(
+        all.iter()
+            .filter(|r| r.guild == G)
+            .all(|r| r.user != UserId(1))
+    );
+    assert!(all.iter().any(|r| r.guild == OTHER && r.user == UserId(1)));
+    // Forgetting a server the bot left deletes its reports.
+    store
+        .upsert_guild(OTHER, "UTC", at(1, 0))
+        .await
+        .expect("store");
+    store.mark_guild_left(OTHER, at(2, 0)).await.expect("store");
+    store
+        .forget_guilds_left_before(at(20, 0))
+        .await
+        .expect("store");
+    assert!(
+        store
+            .all_reports()
+            .await
+            .expect("store")
+            .iter()
+            .all(|r| r.guild != OTHER)
+    );
 }

@@ -14,10 +14,11 @@ use tokio::sync::{Mutex, watch};
 
 use super::custom_id::CustomId;
 use super::render::{self, View};
-use super::{Data, Error, GENERIC_FAILURE, ids, pages};
+use super::{Data, Error, GENERIC_FAILURE, ids, pages, perms};
 use crate::ids::{PostId, RoleId};
 use crate::ops::Outcome;
 use crate::scores::RecordOutcome;
+use crate::service::reports::ReportReason;
 
 /// Daily posts whose answer count changed since the last refresh.
 #[derive(Debug, Default)]
@@ -115,6 +116,8 @@ pub(crate) async fn handle(
         Some(CustomId::AskPage { .. }) => "click: more results",
         Some(CustomId::Leaderboard { .. }) => "click: leaderboard page",
         Some(CustomId::Forget { .. }) => "click: forget me",
+        Some(CustomId::Report { .. } | CustomId::ReportReason { .. }) => "click: report",
+        Some(CustomId::CloseReports { .. }) => "click: close reports",
         None => "click: unknown",
     };
     let (view, ephemeral, update) = match outcome {
@@ -195,6 +198,41 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
         } => {
             let view = pages::leaderboard(app, guild, user, &scope, period, kind, page).await?;
             Ok((view, true, false))
+        }
+        CustomId::Report { post } => Ok((render::report_reasons(post), true, false)),
+        CustomId::ReportReason { post } => {
+            let reason = match &click.data.kind {
+                ComponentInteractionDataKind::StringSelect { values } => values
+                    .first()
+                    .and_then(|v| ReportReason::parse(v))
+                    .ok_or_else(|| Error::user(OUT_OF_DATE))?,
+                _ => return Err(Error::user(OUT_OF_DATE)),
+            };
+            let reported = app
+                .study
+                .report_question(guild, user, None, Some(post), reason, None, app.clock.now())
+                .await?;
+            Ok((render::reported(&reported), true, true))
+        }
+        CustomId::CloseReports { resolve, question } => {
+            if !perms::member_manages_guild(click.member.as_ref()) {
+                return Err(Error::user(
+                    "Only members with the Manage Server permission can close reports.",
+                ));
+            }
+            let n = app
+                .study
+                .close_reports(guild, &question, resolve, user, app.clock.now())
+                .await?;
+            let list = app.study.open_reports(guild).await?;
+            let mut view = render::reports(&list);
+            view.content = Some(format!(
+                "{} report(s) of `{question}` {}. {}",
+                n,
+                if resolve { "resolved" } else { "dismissed" },
+                view.content.unwrap_or_default()
+            ));
+            Ok((view, true, true))
         }
         CustomId::Forget {
             confirm,

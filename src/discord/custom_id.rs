@@ -50,6 +50,12 @@ pub enum CustomId {
     },
     /// `f:<y|n>:<user>`: confirm or cancel `/forget-me`.
     Forget { confirm: bool, user: u64 },
+    /// `r:<post>`: report the question a post showed (asks why).
+    Report { post: PostId },
+    /// `rr:<post>`: the menu of reasons for reporting a post's question (the reason is the value).
+    ReportReason { post: PostId },
+    /// `x:<r|d>:<question id>`: an admin resolves or dismisses a question's open reports.
+    CloseReports { resolve: bool, question: String },
 }
 
 impl CustomId {
@@ -94,6 +100,11 @@ impl CustomId {
             }
             CustomId::Forget { confirm, user } => {
                 format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
+            }
+            CustomId::Report { post } => format!("r:{}", post.0),
+            CustomId::ReportReason { post } => format!("rr:{}", post.0),
+            CustomId::CloseReports { resolve, question } => {
+                format!("x:{}:{question}", if *resolve { 'r' } else { 'd' })
             }
         };
         (s.len() <= MAX_CUSTOM_ID).then_some(s)
@@ -168,6 +179,24 @@ impl CustomId {
                     user: user.parse().ok()?,
                 })
             }
+            "r" => Some(CustomId::Report {
+                post: PostId(rest.parse().ok()?),
+            }),
+            "rr" => Some(CustomId::ReportReason {
+                post: PostId(rest.parse().ok()?),
+            }),
+            "x" => {
+                let (c, question) = rest.split_once(':')?;
+                let resolve = match c {
+                    "r" => true,
+                    "d" => false,
+                    _ => return None,
+                };
+                (!question.is_empty()).then(|| CustomId::CloseReports {
+                    resolve,
+                    question: question.to_string(),
+                })
+            }
             _ => None,
         }
     }
@@ -223,6 +252,12 @@ mod tests {
                 confirm: true,
                 user: 12,
             },
+            CustomId::Report { post: PostId(9) },
+            CustomId::ReportReason { post: PostId(9) },
+            CustomId::CloseReports {
+                resolve: false,
+                question: "sqs-004".into(),
+            },
         ];
         for id in ids {
             let s = id.encode().unwrap();
@@ -244,6 +279,10 @@ mod tests {
             "f:maybe:1",
             "k:1::",
             "n:",
+            "r:x",
+            "rr:",
+            "x:y:sqs-001",
+            "x:r:",
             "poll:3",
         ] {
             assert_eq!(CustomId::decode(s), None, "{s}");

@@ -34,6 +34,7 @@ use crate::store::{Store, StoreError};
 
 pub use custom_id::CustomId;
 pub use poster::DiscordPoster;
+pub use render::overflows;
 
 /// The only intents the bot needs: server create/delete events (for the cache and the store).
 /// Slash commands and clicks arrive as interactions, which need no intent.
@@ -234,6 +235,8 @@ pub struct Options {
     pub quiz_interval: Duration,
     /// Use this store instead of opening `database_url` (tests open one in a private schema).
     pub store: Option<Store>,
+    /// How often the content files are checked for changes (a change reloads them).
+    pub reload_interval: Duration,
 }
 
 impl Default for Options {
@@ -246,6 +249,7 @@ impl Default for Options {
             instance: crate::config::host_name(),
             quiz_interval: Duration::from_millis(250),
             store: None,
+            reload_interval: Duration::from_secs(2),
         }
     }
 }
@@ -261,6 +265,8 @@ pub struct Running {
     stop_tx: watch::Sender<bool>,
     gateway: tokio::task::JoinHandle<Result<(), serenity::Error>>,
     background: Vec<tokio::task::JoinHandle<()>>,
+    /// Notified to reload the content (SIGHUP).
+    reload: Arc<Notify>,
 }
 
 /// Connects to Discord and starts answering: loads the content (refusing an invalid question
@@ -301,7 +307,6 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         None => Store::open(&settings.database_url).await?,
     };
 
-    let bank = Arc::new(library.bank.clone());
     let study = Study::new(store.clone(), library);
     let instance = match (&settings.instance, settings.shards) {
         (Some(name), _) => name.clone(),
@@ -374,7 +379,7 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
 
     let scheduler = Scheduler::new(
         store.clone(),
-        bank,
+        app.study.shelf().clone(),
         DiscordPoster::new(
             Arc::clone(&client.http),
             Arc::clone(&app.counts.edits),
@@ -408,6 +413,17 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
     background.push(tokio::spawn(async move {
         scheduler.run(clock.as_ref(), rx).await;
     }));
+    let reload = Arc::new(Notify::new());
+    background.push(tokio::spawn(crate::content::watch(
+        crate::content::Reloader::new(
+            app.study.shelf().clone(),
+            &settings.content_dir,
+            &settings.notes_dirs,
+        ),
+        options.reload_interval,
+        Arc::clone(&reload),
+        stop_rx.clone(),
+    )));
     background.push(tokio::spawn(components::refresh_counts(
         Arc::clone(&app),
         Arc::clone(&client.http),
@@ -448,6 +464,7 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         stop_tx,
         gateway,
         background,
+        reload,
     })
 }
 
@@ -455,6 +472,17 @@ impl Running {
     /// The use cases the bot serves, for tests that look into the store.
     pub fn app(&self) -> &Data {
         &self.app
+    }
+
+    /// Reloads the content (notes, questions, glossary) now, as SIGHUP does: the new content
+    /// is checked first and swapped in only when it has no problem.
+    pub fn reload_content(&self) {
+        self.reload.notify_one();
+    }
+
+    /// What [`Running::reload_content`] notifies, for a signal handler to keep.
+    pub fn reloader(&self) -> Arc<Notify> {
+        Arc::clone(&self.reload)
     }
 
     /// Where `/healthz` and `/metrics` are served, when they are.

@@ -18,17 +18,30 @@ const NEEDED: [(Permissions, &str); 3] = [
 /// member's computed permissions with every interaction; that is what is checked, so the
 /// command's `default_member_permissions` being changed by an admin cannot open it up.
 pub fn require_manage_guild(ctx: Context<'_>) -> Result<(), Error> {
-    let permissions = match ctx {
-        poise::Context::Application(a) => a.interaction.member.as_ref().and_then(|m| m.permissions),
+    require_manage_guild_to(ctx, "change daily questions")
+}
+
+/// [`require_manage_guild`], saying what the member tried (`"see reports"`).
+pub fn require_manage_guild_to(ctx: Context<'_>, what: &str) -> Result<(), Error> {
+    let member = match ctx {
+        poise::Context::Application(a) => a.interaction.member.as_deref(),
         poise::Context::Prefix(_) => None,
     };
-    if permissions.is_some_and(|p| p.manage_guild() || p.administrator()) {
+    if member_manages_guild(member) {
         Ok(())
     } else {
-        Err(Error::user(
-            "Only members with the Manage Server permission can change daily questions.",
-        ))
+        Err(Error::user(format!(
+            "Only members with the Manage Server permission can {what}."
+        )))
     }
+}
+
+/// Whether a member, as Discord describes them with an interaction, has Manage Server (or
+/// Administrator) here. A click carries the same computed permissions as a command.
+pub fn member_manages_guild(member: Option<&serenity::Member>) -> bool {
+    member
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.manage_guild() || p.administrator())
 }
 
 /// The permissions the bot lacks in `channel`, by name; empty when it can post there.

@@ -300,6 +300,118 @@ pub fn answer_controls(
     }
 }
 
+/// The buttons under a revealed question: "Read the notes" and "Report".
+pub fn after_reveal(post: crate::ids::PostId, q: &Question) -> CreateActionRow {
+    let mut buttons: Vec<CreateButton> = notes_button(q).into_iter().collect();
+    if let Some(id) = (CustomId::Report { post }).encode() {
+        buttons.push(
+            CreateButton::new(id)
+                .label("Report")
+                .style(ButtonStyle::Secondary),
+        );
+    }
+    CreateActionRow::Buttons(buttons)
+}
+
+/// The private "why?" menu after pressing "Report".
+pub fn report_reasons(post: crate::ids::PostId) -> View {
+    let options = crate::service::reports::ReportReason::ALL
+        .iter()
+        .map(|r| CreateSelectMenuOption::new(r.label(), r.as_str()))
+        .collect();
+    let id = (CustomId::ReportReason { post })
+        .encode()
+        .unwrap_or_default();
+    let menu = CreateSelectMenu::new(id, CreateSelectMenuKind::String { options })
+        .placeholder("What is wrong with this question?");
+    View::text(
+        "Thanks for helping fix the questions. What is wrong? (To add details, use `/report`.)",
+    )
+    .with_components(vec![CreateActionRow::SelectMenu(menu)])
+}
+
+/// The reply to a report.
+pub fn reported(r: &crate::service::reports::Reported) -> View {
+    View::text(&if r.withheld {
+        format!(
+            "Thanks: question `{}` is reported. Several members reported it, so it is out of this server's daily questions and quizzes until an admin looks at it (`/reports`).",
+            r.question_id
+        )
+    } else {
+        format!(
+            "Thanks: question `{}` is reported. Admins see it in `/reports`.",
+            r.question_id
+        )
+    })
+}
+
+/// A server's open reports, one embed per question (at most 5, with resolve and dismiss).
+pub fn reports(list: &[crate::service::reports::ReportedQuestion]) -> View {
+    if list.is_empty() {
+        return View::text("No open reports. 🎉");
+    }
+    let mut view = View::text(&format!(
+        "{} question(s) with open reports{}.",
+        list.len(),
+        if list.len() > 5 {
+            "; the 5 most reported are shown, resolve them to see the next"
+        } else {
+            ""
+        }
+    ));
+    for r in list.iter().take(5) {
+        let reasons: Vec<String> = r.reasons.iter().map(|(k, n)| format!("{k} ×{n}")).collect();
+        let details = if r.details.is_empty() {
+            "(no details)".to_string()
+        } else {
+            r.details
+                .iter()
+                .map(|d| format!("> {}", d.replace('\n', " ")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let embed = CreateEmbed::new()
+            .title(cut(
+                &format!(
+                    "{} · {} member(s){}",
+                    r.question_id,
+                    r.members,
+                    if r.withheld {
+                        " · out of rotation"
+                    } else {
+                        ""
+                    }
+                ),
+                TITLE,
+            ))
+            .description(cut(&r.shown, DESCRIPTION))
+            .field("Reasons", cut(&reasons.join(", "), FIELD_VALUE), false)
+            .field("Details", cut(&details, FIELD_VALUE), false)
+            .colour(0xe67e22);
+        view.embeds.push(embed);
+        let buttons: Vec<CreateButton> = [
+            (true, "Resolve", ButtonStyle::Success),
+            (false, "Dismiss", ButtonStyle::Secondary),
+        ]
+        .into_iter()
+        .filter_map(|(resolve, label, style)| {
+            CustomId::CloseReports {
+                resolve,
+                question: r.question_id.clone(),
+            }
+            .encode()
+            .map(|id| {
+                CreateButton::new(id)
+                    .label(cut(&format!("{label} {}", r.question_id), BUTTON_LABEL))
+                    .style(style)
+            })
+        })
+        .collect();
+        view.components.push(CreateActionRow::Buttons(buttons));
+    }
+    view
+}
+
 /// A "Read the notes" button for a question.
 pub fn notes_button(q: &Question) -> Option<CreateButton> {
     CustomId::Notes {
@@ -412,9 +524,7 @@ pub fn reveal(r: &Reveal) -> View {
             q.source
         )));
     let mut rows = answer_controls(r.post, q, true);
-    if let Some(b) = notes_button(q) {
-        rows.push(CreateActionRow::Buttons(vec![b]));
-    }
+    rows.push(after_reveal(r.post, q));
     View::embed(embed).with_components(rows)
 }
 

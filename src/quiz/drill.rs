@@ -15,9 +15,22 @@ pub fn pick(
     count: usize,
     seed: u64,
 ) -> Vec<Question> {
+    pick_excluding(bank, topic, exam, count, seed, &[])
+}
+
+/// [`pick`], leaving out the questions in `exclude` (those a server's members reported).
+pub fn pick_excluding(
+    bank: &Bank,
+    topic: Option<&str>,
+    exam: Option<&str>,
+    count: usize,
+    seed: u64,
+    exclude: &[String],
+) -> Vec<Question> {
     let mut pool: Vec<&Question> = bank
         .questions()
         .iter()
+        .filter(|q| !exclude.contains(&q.id))
         .filter(|q| topic.is_none_or(|t| q.topic == t))
         .filter(|q| exam.is_none_or(|e| q.exams.iter().any(|x| x == e)))
         .collect();

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod audit;
 pub mod drill;
 pub mod live;
 pub mod text;
@@ -15,7 +16,9 @@ pub mod text;
 use crate::notes::{NoteFile, slugify};
 
 /// How hard a question is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Difficulty {
     Easy,
     Medium,
@@ -31,10 +34,18 @@ impl Difficulty {
             _ => None,
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        }
+    }
 }
 
 /// The correct choice(s), as indexes into `choices`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Answer {
     Single(usize),
     /// "Choose N": all of these and only these.
@@ -73,7 +84,7 @@ pub fn letter(index: usize) -> char {
 }
 
 /// Where a question points the learner: a notes file and a heading anchor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceRef {
     pub file: String,
     pub anchor: String,
@@ -86,7 +97,7 @@ impl fmt::Display for SourceRef {
 }
 
 /// One exam-style question.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     pub id: String,
     pub topic: String,
@@ -101,11 +112,23 @@ pub struct Question {
     pub explanation: String,
     pub source: SourceRef,
     /// Where it is defined, for messages.
+    #[serde(skip)]
     pub file: PathBuf,
+    #[serde(skip)]
     pub line: usize,
 }
 
 impl Question {
+    /// The question as shown, as JSON, for a post to keep (see [`Question::from_shown_json`]).
+    pub fn shown_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A question a post kept when it showed it; `None` when the text is not one.
+    pub fn from_shown_json(json: &str) -> Option<Question> {
+        serde_json::from_str(json).ok()
+    }
+
     /// Whether a learner's picks are exactly the answer (order does not matter).
     pub fn is_correct(&self, picked: &[usize]) -> bool {
         let mut want = self.answer.indexes();

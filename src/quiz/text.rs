@@ -66,6 +66,7 @@ pub fn broken_sentences(text: &str) -> Vec<usize> {
         let (line, next) = (pair[0].trim(), pair[1].trim());
         if line.starts_with("```") {
             in_fence = !in_fence;
+            continue;
         }
         if in_fence || line.is_empty() || next.is_empty() {
             continue;

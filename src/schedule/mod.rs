@@ -10,6 +10,7 @@ mod scheduler;
 
 pub use scheduler::{
     PostError, PostRequest, Poster, Reveal, Scheduler, SchedulerConfig, TickReport,
+    WITHHOLD_AFTER_REPORTERS,
 };
 
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};

@@ -1,13 +1,13 @@
 //! The scheduler: `tick(now)` posts due daily questions exactly once and closes ended ones.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::{DailySchedule, next_slot, pick_question, slot_nonce, slot_on};
+use crate::content::Shelf;
 use crate::ids::{ChannelId, PostId, RoleId};
-use crate::quiz::{Bank, Question};
+use crate::quiz::Question;
 use crate::store::{Claim, Closing, Store, StoreError};
 
 /// A question to send to a channel.
@@ -65,6 +65,10 @@ pub trait Poster: Send + Sync {
     fn reveal(&self, reveal: &Reveal) -> impl Future<Output = Result<(), PostError>> + Send;
 }
 
+/// A question reported by this many members of a server leaves its rotation until an admin
+/// resolves or dismisses the reports.
+pub const WITHHOLD_AFTER_REPORTERS: i64 = 2;
+
 /// Timing rules.
 #[derive(Debug, Clone)]
 pub struct SchedulerConfig {
@@ -116,7 +120,8 @@ pub enum TickError {
 /// Posts daily questions. Several may run on one database: claims keep posting exactly-once.
 pub struct Scheduler<P> {
     store: Store,
-    bank: Arc<Bank>,
+    /// The content in use: a reload puts new questions here for the next slots.
+    content: Shelf,
     poster: P,
     /// Who holds claims: unique per process.
     holder: String,
@@ -126,14 +131,14 @@ pub struct Scheduler<P> {
 impl<P: Poster> Scheduler<P> {
     pub fn new(
         store: Store,
-        bank: Arc<Bank>,
+        content: Shelf,
         poster: P,
         holder: impl Into<String>,
         config: SchedulerConfig,
     ) -> Self {
         Scheduler {
             store,
-            bank,
+            content,
             poster,
             holder: holder.into(),
             config,
@@ -192,7 +197,11 @@ impl<P: Poster> Scheduler<P> {
         if !self.store.close_post(closing.post, now).await? {
             return Ok(()); // closed by another process
         }
-        let Some(question) = self.bank.get(&closing.question_id).cloned() else {
+        // The question as it was shown, so an edit or removal since never changes the reveal.
+        let shown = closing.shown.as_deref().and_then(Question::from_shown_json);
+        let Some(question) =
+            shown.or_else(|| self.content.get().bank.get(&closing.question_id).cloned())
+        else {
             tracing::warn!(post = %closing.post, question = %closing.question_id, "closed a post whose question left the bank; nothing to reveal");
             return Ok(());
         };
@@ -235,11 +244,17 @@ impl<P: Poster> Scheduler<P> {
             report.skipped += 1;
             return advance().await;
         }
-        let pool: Vec<&Question> = self
+        let content = self.content.get();
+        // Questions reported by several members of the server wait for an admin.
+        let withheld = self
+            .store
+            .withheld_questions(schedule.guild, WITHHOLD_AFTER_REPORTERS)
+            .await?;
+        let pool: Vec<&Question> = content
             .bank
             .questions()
             .iter()
-            .filter(|q| schedule.accepts(q))
+            .filter(|q| schedule.accepts(q) && !withheld.contains(&q.id))
             .collect();
         let history = self.store.daily_history(channel).await?;
         let Some(question) = pick_question(&pool, &history, schedule.seed) else {
@@ -260,6 +275,7 @@ impl<P: Poster> Scheduler<P> {
                 slot.due_at,
                 &question.id,
                 &question.topic,
+                &question.shown_json(),
                 &self.holder,
                 now,
                 self.config.lease,
@@ -267,12 +283,17 @@ impl<P: Poster> Scheduler<P> {
             .await?;
         let (post, question) = match claim {
             Claim::Won {
-                post, question_id, ..
+                post,
+                question_id,
+                shown,
+                ..
             } => {
-                let question = match self.bank.get(&question_id) {
-                    Some(q) => q.clone(),
-                    None => question.clone(),
-                };
+                // A claim taken over posts what its first holder picked, as it picked it.
+                let question = shown
+                    .as_deref()
+                    .and_then(Question::from_shown_json)
+                    .or_else(|| content.bank.get(&question_id).cloned())
+                    .unwrap_or_else(|| question.clone());
                 (post, question)
             }
             Claim::Held => {

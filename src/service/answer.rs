@@ -63,11 +63,12 @@ impl Study {
         let Some(stored) = self.store.post(guild, post).await? else {
             return Err(UserError::UnknownPost.into());
         };
-        let question = self
-            .content()
-            .bank
-            .get(&stored.question_id)
-            .cloned()
+        // Graded against the question as it was shown, whatever the bank says today.
+        let question = stored
+            .shown
+            .as_deref()
+            .and_then(Question::from_shown_json)
+            .or_else(|| self.content().bank.get(&stored.question_id).cloned())
             .ok_or(UserError::UnknownQuestion)?;
         let picked = check_picks(&question, picked)?;
         let correct = question.is_correct(&picked);

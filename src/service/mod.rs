@@ -6,6 +6,7 @@
 //! - [`scores`]: leaderboards, study-group standings, personal stats, deleting a member's data;
 //! - [`daily`]: an admin sets, pauses, resumes, brings forward or removes a daily question;
 //! - [`quiz`]: live quizzes (start, answer, move on with the clock, stop, abandon);
+//! - [`reports`]: members report questions; admins resolve or dismiss the reports;
 //! - [`servers`]: the servers the bot joins and leaves.
 //!
 //! No Discord here (the bot calls these), no SQL (the store has it).
@@ -14,6 +15,7 @@ pub mod answer;
 pub mod ask;
 pub mod daily;
 pub mod quiz;
+pub mod reports;
 pub mod scores;
 pub mod servers;
 #[cfg(test)]
@@ -65,6 +67,16 @@ pub enum UserError {
     EmptyQuery,
     #[error("the notes section {0} was not found")]
     SectionNotFound(String),
+    #[error("there is no question {0:?}; its id is shown under a revealed question")]
+    NoSuchQuestion(String),
+    #[error("details can be at most {0} characters")]
+    ReportTooLong(usize),
+    #[error(
+        "you can report at most {0} questions a day in this server; thank you, try again tomorrow"
+    )]
+    ReportLimit(i64),
+    #[error("question {0} has no open reports (perhaps another admin closed them)")]
+    NoOpenReports(String),
     #[error("no quiz is running here")]
     NoQuiz,
     #[error("only the member who started the quiz, or one who may manage messages, can stop it")]

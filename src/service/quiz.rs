@@ -17,6 +17,7 @@ use crate::quiz::live::{
 };
 use crate::quiz::live::{QUESTIONS, SECONDS};
 use crate::quiz::{Question, drill, letter};
+use crate::schedule::WITHHOLD_AFTER_REPORTERS;
 use crate::scores::{NewAnswer, PeriodKeys};
 use crate::service::{ServiceError, Study, UserError};
 use crate::store::{
@@ -128,12 +129,18 @@ impl LiveQuizzes {
         {
             return Err(UserError::UnknownExam(e.clone()).into());
         }
-        let questions = drill::pick(
+        let withheld = self
+            .study
+            .store
+            .withheld_questions(req.guild, WITHHOLD_AFTER_REPORTERS)
+            .await?;
+        let questions = drill::pick_excluding(
             bank,
             req.topic.as_deref(),
             req.exam.as_deref(),
             settings.questions(),
             req.seed,
+            &withheld,
         );
         let mut machine =
             LiveQuiz::new(questions, settings).map_err(|e| UserError::Quiz(e.to_string()))?;
@@ -342,6 +349,7 @@ impl LiveQuizzes {
                         local_date: None,
                         posted_at: now,
                         closes_at: Some(closes_at),
+                        shown: Some(question.shown_json()),
                     };
                     let Some(post) = store.create_quiz_post(id, &post).await? else {
                         // Ended elsewhere (abandoned as stale): stop here too.

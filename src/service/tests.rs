@@ -67,6 +67,7 @@ async fn post(study: &Study, question: &str) -> PostId {
             local_date: None,
             posted_at: Utc::now(),
             closes_at: None,
+            shown: None,
         })
         .await
         .unwrap()
@@ -292,4 +293,203 @@ async fn a_choose_two_question_needs_two_picks_and_foreign_posts_are_refused() {
         "{err}"
     );
     assert_eq!(study.store.answer_count(q).await.unwrap(), 0);
+}
+
+/// A post that kept the question as it showed it.
+async fn shown_post(study: &Study, question: &str) -> PostId {
+    let q = study.content().bank.get(question).unwrap().clone();
+    study
+        .store
+        .create_post(&NewPost {
+            guild: GuildId(1),
+            channel: ChannelId(2),
+            kind: PostKind::Daily,
+            question_id: question.into(),
+            topic: "sqs".into(),
+            local_date: None,
+            posted_at: Utc::now(),
+            closes_at: None,
+            shown: Some(q.shown_json()),
+        })
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_post_keeps_the_question_it_showed_when_the_bank_changes() {
+    let (study, _dir) = study().await;
+    let p = shown_post(&study, "sqs-001").await;
+    // The question is removed from the bank (a content reload).
+    let index = NoteIndex::build(Vec::new(), Glossary::default()).unwrap();
+    study.shelf().replace(Library {
+        index,
+        bank: Bank::default(),
+    });
+    assert!(study.content().bank.get("sqs-001").is_none());
+    let r = study
+        .answer(GuildId(1), p, UserId(5), &[0], None, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(r.outcome, RecordOutcome::Recorded { correct: true });
+    assert_eq!(r.question.explanation, "30 seconds by default.");
+    // Without a kept text, the removed question cannot be graded: said, not guessed.
+    let old = post(&study, "sqs-001").await;
+    let err = study
+        .answer(GuildId(1), old, UserId(5), &[0], None, Utc::now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ServiceError::User(UserError::UnknownQuestion)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn two_members_reporting_a_question_take_it_out_of_rotation_until_an_admin_resolves_it() {
+    use crate::service::reports::{REPORTS_PER_DAY, ReportReason};
+    let (study, _dir) = study().await;
+    let guild = GuildId(1);
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap();
+    let p = shown_post(&study, "sqs-001").await;
+    let first = study
+        .report_question(
+            guild,
+            UserId(5),
+            None,
+            Some(p),
+            ReportReason::WrongAnswer,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(!first.withheld, "one report is not enough");
+    // The same member again does not count twice.
+    let again = study
+        .report_question(
+            guild,
+            UserId(5),
+            Some("sqs-001"),
+            None,
+            ReportReason::Typo,
+            Some("typo in B"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(!again.withheld);
+    let second = study
+        .report_question(
+            guild,
+            UserId(6),
+            Some("sqs-001"),
+            None,
+            ReportReason::Unclear,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(second.withheld, "two members take it out");
+    assert_eq!(
+        study.store.withheld_questions(GuildId(2), 2).await.unwrap(),
+        Vec::<String>::new(),
+        "another server still asks it"
+    );
+    let open = study.open_reports(guild).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].members, 2);
+    assert_eq!(open[0].details, vec!["typo in B".to_string()]);
+    assert!(open[0].shown.contains("Answer: A"), "{}", open[0].shown);
+    assert_eq!(open[0].reasons.values().sum::<usize>(), 3);
+
+    let n = study
+        .close_reports(guild, "sqs-001", true, UserId(1), now)
+        .await
+        .unwrap();
+    assert_eq!(n, 3);
+    assert!(study.open_reports(guild).await.unwrap().is_empty());
+    assert!(
+        study
+            .store
+            .withheld_questions(guild, 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let err = study
+        .close_reports(guild, "sqs-001", false, UserId(1), now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no open reports"), "{err}");
+
+    // Bad input: unknown ids, long details, and the daily limit.
+    let err = study
+        .report_question(
+            guild,
+            UserId(7),
+            Some("nope-1"),
+            None,
+            ReportReason::Other,
+            None,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no question \"nope-1\""), "{err}");
+    let long = "x".repeat(501);
+    let err = study
+        .report_question(
+            guild,
+            UserId(7),
+            Some("sqs-001"),
+            None,
+            ReportReason::Other,
+            Some(&long),
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 500"), "{err}");
+    for _ in 0..REPORTS_PER_DAY {
+        study
+            .report_question(
+                guild,
+                UserId(8),
+                Some("sqs-002"),
+                None,
+                ReportReason::Other,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let err = study
+        .report_question(
+            guild,
+            UserId(8),
+            Some("sqs-002"),
+            None,
+            ReportReason::Other,
+            None,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 5"), "{err}");
+    let tomorrow = now + chrono::Duration::days(1);
+    study
+        .report_question(
+            guild,
+            UserId(8),
+            Some("sqs-002"),
+            None,
+            ReportReason::Other,
+            None,
+            tomorrow,
+        )
+        .await
+        .expect("a new day, a new allowance");
 }

@@ -16,6 +16,8 @@ pub enum Claim {
     Won {
         post: PostId,
         question_id: String,
+        /// The question as the claimer will show it (JSON), when recorded.
+        shown: Option<String>,
         taken_over: bool,
     },
     /// Another process holds a live claim.
@@ -32,6 +34,8 @@ pub struct Closing {
     pub channel: ChannelId,
     pub message_id: Option<u64>,
     pub question_id: String,
+    /// The question as it was shown (JSON), when recorded.
+    pub shown: Option<String>,
 }
 
 const SCHEDULE_COLUMNS: &str = "guild_id, channel_id, local_time, time_zone, days, topics, exams, window_minutes, mention_role, seed, enabled, paused_reason, slot_date, next_due_at";
@@ -255,6 +259,7 @@ impl Store {
         due_at: DateTime<Utc>,
         question_id: &str,
         topic: &str,
+        shown: &str,
         holder: &str,
         now: DateTime<Utc>,
         lease: Duration,
@@ -262,8 +267,8 @@ impl Store {
         let date_s = date.format("%Y-%m-%d").to_string();
         let claim = on_write!(self, pool => {
             let new: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, local_date, state, posted_at, due_at, claimed_by, claimed_at)
-                 VALUES ($1, $2, 'daily', $3, $4, $5, 'claimed', $6, $7, $8, $6)
+                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, local_date, state, posted_at, due_at, claimed_by, claimed_at, shown)
+                 VALUES ($1, $2, 'daily', $3, $4, $5, 'claimed', $6, $7, $8, $6, $9)
                  ON CONFLICT DO NOTHING RETURNING post_id",
             )
             .bind(db_id(guild.0))
@@ -274,16 +279,17 @@ impl Store {
             .bind(ms(now))
             .bind(ms(due_at))
             .bind(holder)
+            .bind(shown)
             .fetch_optional(pool)
             .await?;
             if let Some(id) = new {
-                Claim::Won { post: PostId(id), question_id: question_id.to_string(), taken_over: false }
+                Claim::Won { post: PostId(id), question_id: question_id.to_string(), shown: Some(shown.to_string()), taken_over: false }
             } else {
                 let row = sqlx::query(
                     "UPDATE posts SET claimed_by = $3, claimed_at = $4
                      WHERE kind = 'daily' AND channel_id = $1 AND local_date = $2 AND state = 'claimed'
                        AND (claimed_by = $3 OR claimed_at < $5)
-                     RETURNING post_id, question_id",
+                     RETURNING post_id, question_id, shown",
                 )
                 .bind(db_id(channel.0))
                 .bind(&date_s)
@@ -293,7 +299,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?;
                 match row {
-                    Some(r) => Claim::Won { post: PostId(r.try_get("post_id")?), question_id: r.try_get("question_id")?, taken_over: true },
+                    Some(r) => Claim::Won { post: PostId(r.try_get("post_id")?), question_id: r.try_get("question_id")?, shown: r.try_get("shown")?, taken_over: true },
                     None => {
                         let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE kind = 'daily' AND channel_id = $1 AND local_date = $2")
                             .bind(db_id(channel.0))
@@ -369,11 +375,11 @@ impl Store {
     ) -> Result<Vec<Closing>, StoreError> {
         let list = on_read!(self, pool => {
             let rows = match channel {
-                None => sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id FROM posts WHERE state = 'open' AND closes_at <= $1 ORDER BY closes_at")
+                None => sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id, shown FROM posts WHERE state = 'open' AND closes_at <= $1 ORDER BY closes_at")
                     .bind(ms(now))
                     .fetch_all(pool)
                     .await?,
-                Some(c) => sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id FROM posts WHERE state = 'open' AND kind = 'daily' AND channel_id = $1")
+                Some(c) => sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id, shown FROM posts WHERE state = 'open' AND kind = 'daily' AND channel_id = $1")
                     .bind(db_id(c.0))
                     .fetch_all(pool)
                     .await?,
@@ -387,6 +393,7 @@ impl Store {
                     channel: ChannelId(from_db(r.try_get("channel_id")?)),
                     message_id: message.map(from_db),
                     question_id: r.try_get("question_id")?,
+                    shown: r.try_get("shown")?,
                 });
             }
             out

@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_quiz.sql"),
         include_str!("../../migrations/postgres/0002_quiz.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_reports.sql"),
+        include_str!("../../migrations/postgres/0003_reports.sql"),
+    ),
 ];
 
 /// The default database: a SQLite file next to the working directory.
@@ -139,6 +144,8 @@ pub struct NewPost {
     pub local_date: Option<NaiveDate>,
     pub posted_at: DateTime<Utc>,
     pub closes_at: Option<DateTime<Utc>>,
+    /// The question as shown (JSON), so a reveal or late answer never depends on today's bank.
+    pub shown: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +177,8 @@ pub struct Post {
     pub question_id: String,
     pub topic: String,
     pub open: bool,
+    /// The question as it was shown (JSON), when recorded.
+    pub shown: Option<String>,
 }
 
 /// A post for [`Store::bulk_load`].
@@ -410,6 +419,7 @@ impl Store {
                     "DELETE FROM answers WHERE guild_id = $1",
                     "DELETE FROM score_totals WHERE guild_id = $1",
                     "DELETE FROM member_roles WHERE guild_id = $1",
+                    "DELETE FROM question_reports WHERE guild_id = $1",
                     "DELETE FROM posts WHERE guild_id = $1",
                     "DELETE FROM quiz_sessions WHERE guild_id = $1",
                     "DELETE FROM daily_schedules WHERE guild_id = $1",
@@ -429,8 +439,8 @@ impl Store {
     pub async fn create_post(&self, post: &NewPost) -> Result<Option<PostId>, StoreError> {
         let id = on_write!(self, pool => {
             sqlx::query_scalar::<_, i64>(
-                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, local_date, posted_at, closes_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, local_date, posted_at, closes_at, shown)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT DO NOTHING RETURNING post_id",
             )
             .bind(db_id(post.guild.0))
@@ -441,6 +451,7 @@ impl Store {
             .bind(post.local_date.map(|d| d.format("%Y-%m-%d").to_string()))
             .bind(ms(post.posted_at))
             .bind(post.closes_at.map(ms))
+            .bind(&post.shown)
             .fetch_optional(pool)
             .await?
         });
@@ -450,7 +461,7 @@ impl Store {
     /// A post of this server.
     pub async fn post(&self, guild: GuildId, post: PostId) -> Result<Option<Post>, StoreError> {
         let row = on_read!(self, pool => {
-            sqlx::query("SELECT guild_id, channel_id, question_id, topic, state FROM posts WHERE post_id = $1 AND guild_id = $2")
+            sqlx::query("SELECT guild_id, channel_id, question_id, topic, state, shown FROM posts WHERE post_id = $1 AND guild_id = $2")
                 .bind(post.0)
                 .bind(db_id(guild.0))
                 .fetch_optional(pool)
@@ -463,6 +474,7 @@ impl Store {
                         question_id: r.try_get("question_id")?,
                         topic: r.try_get("topic")?,
                         open: r.try_get::<String, _>("state")? == "open",
+                        shown: r.try_get("shown")?,
                     })
                 })
                 .transpose()?
@@ -809,6 +821,7 @@ impl Store {
                 "DELETE FROM score_totals WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "DELETE FROM member_roles WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "UPDATE quiz_sessions SET started_by = 0 WHERE started_by = $1 AND ($2 = -1 OR guild_id = $2)",
+                "UPDATE question_reports SET user_id = 0 WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
             ] {
                 sqlx::query(sql).bind(db_id(user.0)).bind(guild).execute(&mut *tx).await?;
             }
@@ -908,5 +921,7 @@ impl Store {
 pub mod backup;
 mod daily;
 mod quiz;
+mod reports;
 pub use daily::{Claim, Closing};
 pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState};
+pub use reports::{NewReport, Report};

@@ -383,8 +383,8 @@ impl Store {
     ) -> Result<Option<PostId>, StoreError> {
         let id = on_write!(self, pool => {
             sqlx::query_scalar::<_, i64>(
-                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, posted_at, closes_at, quiz_id)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, q.quiz_id FROM quiz_sessions q
+                "INSERT INTO posts (guild_id, channel_id, kind, question_id, topic, posted_at, closes_at, quiz_id, shown)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, q.quiz_id, $9 FROM quiz_sessions q
                  WHERE q.quiz_id = $8 AND q.state = 'running'
                  RETURNING post_id",
             )
@@ -396,6 +396,7 @@ impl Store {
             .bind(ms(post.posted_at))
             .bind(post.closes_at.map(ms))
             .bind(quiz.0)
+            .bind(&post.shown)
             .fetch_optional(pool)
             .await?
         });
@@ -419,7 +420,7 @@ impl Store {
     /// ones to edit.
     pub async fn quiz_posts(&self, quiz: QuizId) -> Result<Vec<Closing>, StoreError> {
         let list = on_read!(self, pool => {
-            let rows = sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id FROM posts WHERE quiz_id = $1 ORDER BY post_id")
+            let rows = sqlx::query("SELECT post_id, guild_id, channel_id, message_id, question_id, shown FROM posts WHERE quiz_id = $1 ORDER BY post_id")
                 .bind(quiz.0)
                 .fetch_all(pool)
                 .await?;
@@ -432,6 +433,7 @@ impl Store {
                     channel: ChannelId(from_db(r.try_get("channel_id")?)),
                     message_id: message.map(from_db),
                     question_id: r.try_get("question_id")?,
+                    shown: r.try_get("shown")?,
                 });
             }
             out

@@ -5,6 +5,7 @@ pub mod ask;
 pub mod daily;
 pub mod misc;
 pub mod quiz;
+pub mod reports;
 pub mod scores;
 
 use super::{Context, Data, Error};
@@ -18,6 +19,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         scores::leaderboard(),
         scores::groups(),
         scores::stats(),
+        reports::report(),
+        reports::reports(),
         misc::topics(),
         misc::forget_me(),
         misc::help(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
-use serenity::{CreateActionRow, CreateEmbed, CreateEmbedFooter};
+use serenity::{CreateEmbed, CreateEmbedFooter};
 use tokio::sync::watch;
 
 use super::topic_autocomplete;
@@ -256,9 +256,7 @@ pub(crate) async fn show(http: &serenity::Http, app: &Data, events: Vec<QuizEven
                     .field("Top 5", standings_text(top), true)
                     .colour(0x95a5a6);
                 let mut rows = render::answer_controls(*post, question, true);
-                if let Some(b) = render::notes_button(question) {
-                    rows.push(CreateActionRow::Buttons(vec![b]));
-                }
+                rows.push(render::after_reveal(*post, question));
                 (*channel, View::embed(embed), Some((*post, rows)))
             }
             QuizEvent::Finished {
