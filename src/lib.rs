@@ -13,6 +13,7 @@ pub mod model;
 pub mod notes;
 pub mod ops;
 pub mod quiz;
+pub mod review;
 pub mod schedule;
 pub mod scores;
 pub mod search;

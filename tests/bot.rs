@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use studybot::clock::ManualClock;
 use studybot::config::{Secret, Settings};
 use studybot::discord::{Options, Running};
-use studybot::ids::{ChannelId, GuildId, PostId};
+use studybot::ids::{ChannelId, GuildId, PostId, UserId};
 use studybot::schedule::SchedulerConfig;
 use studybot::store::{NewPost, PostKind};
 
@@ -486,6 +486,7 @@ on_both_databases!(
     healthz_and_metrics_show_the_counters_moving,
     posted_text_reads_in_sentences_and_members_report_a_revealed_question,
     a_content_change_is_reloaded_without_a_restart,
+    a_daily_question_answered_wrong_is_served_by_review_the_next_day,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -1918,4 +1919,107 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+async fn a_daily_question_answered_wrong_is_served_by_review_the_next_day(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let (_, message) = h.post_daily().await;
+    let post = post_of(&custom_ids(&message)[0]);
+    let question_id = h
+        .app()
+        .study
+        .store
+        .post(GuildId(h.guild), post)
+        .await
+        .unwrap()
+        .unwrap()
+        .question_id;
+    let learner = member(801);
+    h.answer(&learner, &message, false).await;
+
+    // The next day, /review serves the missed question first, privately.
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 7, 0, 0).unwrap());
+    let review = h.slash(&learner, "review", json!([]), json!(null)).await;
+    assert!(is_ephemeral(&review), "{review}");
+    let text = text_of(&review);
+    let q = h
+        .app()
+        .study
+        .content()
+        .bank
+        .get(&question_id)
+        .unwrap()
+        .clone();
+    assert!(
+        text.contains(&q.prompt),
+        "the missed question comes back: {text}"
+    );
+    assert!(text.contains("Due now: 1"), "{text}");
+    let ids = custom_ids(&review["data"]);
+    let right = q.answer.indexes();
+    let (answer_id, values) = if q.answer.count() == 1 {
+        let id = ids
+            .iter()
+            .find(|id| id.split(':').nth(4) == Some(&right[0].to_string()))
+            .unwrap()
+            .clone();
+        (id, vec![])
+    } else {
+        (
+            ids[0].clone(),
+            right.iter().map(ToString::to_string).collect(),
+        )
+    };
+    let shown = as_message(&review, h.channel);
+
+    // Someone else's button changes nothing.
+    let other = h
+        .click(&member(802), &answer_id, values.clone(), &shown)
+        .await;
+    assert!(text_of(&other).contains("someone else"), "{other}");
+
+    let fb = h.click(&learner, &answer_id, values.clone(), &shown).await;
+    let text = text_of(&fb);
+    assert!(
+        text.contains("Correct") && text.contains("comes back <t:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(".md:"),
+        "the notes heading and file:line: {text}"
+    );
+    // A double click: told, nothing recorded twice.
+    let again = h.click(&learner, &answer_id, values.clone(), &shown).await;
+    assert!(text_of(&again).contains("already answered"), "{again}");
+    let card = h
+        .app()
+        .study
+        .store
+        .cards(GuildId(h.guild), UserId(801))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.question_id == question_id)
+        .unwrap();
+    assert_eq!(
+        (card.answered, card.correct),
+        (2, 1),
+        "the daily miss and one review"
+    );
+
+    // A review message from hours ago is refused.
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 11, 0, 0).unwrap());
+    let stale = h.click(&learner, &answer_id, values, &shown).await;
+    assert!(text_of(&stale).contains("from a while ago"), "{stale}");
+
+    // /stats shows the review figures.
+    let stats = h.slash(&learner, "stats", json!([]), json!(null)).await;
+    let text = text_of(&stats);
+    assert!(
+        text.contains("Review streak") && text.contains("Predicted recall"),
+        "{text}"
+    );
+    h.finish().await;
 }

@@ -19,6 +19,7 @@ use crate::ids::{PostId, RoleId};
 use crate::ops::Outcome;
 use crate::scores::RecordOutcome;
 use crate::service::reports::ReportReason;
+use crate::service::review::ReviewFilter;
 
 /// Daily posts whose answer count changed since the last refresh.
 #[derive(Debug, Default)]
@@ -118,6 +119,7 @@ pub(crate) async fn handle(
         Some(CustomId::Forget { .. }) => "click: forget me",
         Some(CustomId::Report { .. } | CustomId::ReportReason { .. }) => "click: report",
         Some(CustomId::CloseReports { .. }) => "click: close reports",
+        Some(CustomId::Review { .. } | CustomId::ReviewNext { .. }) => "click: review",
         None => "click: unknown",
     };
     let (view, ephemeral, update) = match outcome {
@@ -200,6 +202,45 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             Ok((view, true, false))
         }
         CustomId::Report { post } => Ok((render::report_reasons(post), true, false)),
+        CustomId::Review {
+            user: owner,
+            shown,
+            question,
+            choice,
+            topic,
+            exam,
+        } => {
+            if owner != user.0 {
+                return Err(Error::user(
+                    "This review belongs to someone else; run /review for your own.",
+                ));
+            }
+            let picks = picks(click, choice)?;
+            let shown = chrono::DateTime::from_timestamp(shown, 0)
+                .ok_or_else(|| Error::user(OUT_OF_DATE))?;
+            let fb = app
+                .study
+                .review_answer(guild, user, &question, &picks, shown, app.clock.now())
+                .await?;
+            // The filter rides on to the Next button of the feedback.
+            let filter = ReviewFilter { topic, exam };
+            Ok((render::review_feedback(user.0, &fb, &filter), true, true))
+        }
+        CustomId::ReviewNext {
+            user: owner,
+            topic,
+            exam,
+        } => {
+            if owner != user.0 {
+                return Err(Error::user(
+                    "This review belongs to someone else; run /review for your own.",
+                ));
+            }
+            let filter = ReviewFilter { topic, exam };
+            let now = app.clock.now();
+            let next = app.study.next_review(guild, user, &filter, now).await?;
+            Ok((render::review_next(user.0, &next, &filter, now), true, true))
+        }
         CustomId::ReportReason { post } => {
             let reason = match &click.data.kind {
                 ComponentInteractionDataKind::StringSelect { values } => values

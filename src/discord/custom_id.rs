@@ -56,6 +56,23 @@ pub enum CustomId {
     ReportReason { post: PostId },
     /// `x:<r|d>:<question id>`: an admin resolves or dismisses a question's open reports.
     CloseReports { resolve: bool, question: String },
+    /// `v:<user>:<shown, unix seconds>:<question id>:<choice|m>:<topic>:<exam>`: a `/review`
+    /// answer (a button carries its choice; a menu's picks come as values), with the filter
+    /// the member chose, so "Next question" keeps it.
+    Review {
+        user: u64,
+        shown: i64,
+        question: String,
+        choice: Option<usize>,
+        topic: Option<String>,
+        exam: Option<String>,
+    },
+    /// `vn:<user>:<topic>:<exam>`: the next `/review` question, with the same filter.
+    ReviewNext {
+        user: u64,
+        topic: Option<String>,
+        exam: Option<String>,
+    },
 }
 
 impl CustomId {
@@ -102,6 +119,24 @@ impl CustomId {
                 format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
             }
             CustomId::Report { post } => format!("r:{}", post.0),
+            CustomId::Review {
+                user,
+                shown,
+                question,
+                choice,
+                topic,
+                exam,
+            } => format!(
+                "v:{user}:{shown}:{question}:{}:{}:{}",
+                choice.map_or("m".to_string(), |c| c.to_string()),
+                topic.as_deref().unwrap_or(""),
+                exam.as_deref().unwrap_or("")
+            ),
+            CustomId::ReviewNext { user, topic, exam } => format!(
+                "vn:{user}:{}:{}",
+                topic.as_deref().unwrap_or(""),
+                exam.as_deref().unwrap_or("")
+            ),
             CustomId::ReportReason { post } => format!("rr:{}", post.0),
             CustomId::CloseReports { resolve, question } => {
                 format!("x:{}:{question}", if *resolve { 'r' } else { 'd' })
@@ -179,6 +214,39 @@ impl CustomId {
                     user: user.parse().ok()?,
                 })
             }
+            "v" => {
+                let mut parts = rest.split(':');
+                let user = parts.next()?.parse().ok()?;
+                let shown = parts.next()?.parse().ok()?;
+                let question = parts.next().filter(|q| !q.is_empty())?.to_string();
+                let choice = match parts.next()? {
+                    "m" => None,
+                    c => Some(c.parse().ok()?),
+                };
+                let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+                let topic = some(parts.next()?);
+                let exam = some(parts.next()?);
+                parts.next().is_none().then_some(CustomId::Review {
+                    user,
+                    shown,
+                    question,
+                    choice,
+                    topic,
+                    exam,
+                })
+            }
+            "vn" => {
+                let mut parts = rest.split(':');
+                let user = parts.next()?.parse().ok()?;
+                let topic = parts.next()?;
+                let exam = parts.next()?;
+                let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+                parts.next().is_none().then(|| CustomId::ReviewNext {
+                    user,
+                    topic: some(topic),
+                    exam: some(exam),
+                })
+            }
             "r" => Some(CustomId::Report {
                 post: PostId(rest.parse().ok()?),
             }),
@@ -253,6 +321,32 @@ mod tests {
                 user: 12,
             },
             CustomId::Report { post: PostId(9) },
+            CustomId::Review {
+                user: 123_456_789_012_345_678,
+                shown: 1_790_000_000,
+                question: "dr-and-well-architected-016".into(),
+                choice: Some(3),
+                topic: Some("dr-and-well-architected".into()),
+                exam: None,
+            },
+            CustomId::Review {
+                user: 5,
+                shown: 1,
+                question: "sqs-002".into(),
+                choice: None,
+                topic: None,
+                exam: Some("SAP-C02".into()),
+            },
+            CustomId::ReviewNext {
+                user: 5,
+                topic: Some("sqs".into()),
+                exam: None,
+            },
+            CustomId::ReviewNext {
+                user: 5,
+                topic: None,
+                exam: Some("DVA-C02".into()),
+            },
             CustomId::ReportReason { post: PostId(9) },
             CustomId::CloseReports {
                 resolve: false,
@@ -280,6 +374,11 @@ mod tests {
             "k:1::",
             "n:",
             "r:x",
+            "v:1:2",
+            "v:1:2::3::",
+            "v:1:2:sqs-001:3",
+            "v:1:2:sqs-001:x::",
+            "vn:1:a",
             "rr:",
             "x:y:sqs-001",
             "x:r:",

@@ -15,6 +15,7 @@ use crate::quiz::{Question, letter};
 use crate::schedule::{DailySchedule, PostRequest, Reveal};
 use crate::scores::{GroupStanding, Leaderboard, Period, Stats};
 use crate::search::Hit;
+use crate::service::review::{NextReview, Queue, ReviewFeedback, ReviewFilter, ReviewStats};
 
 /// Discord's limits.
 const FIELD_VALUE: usize = 1024;
@@ -746,7 +747,7 @@ pub fn groups(standings: &[GroupStanding], period: Period, min_members: i64) -> 
 }
 
 /// A member's record.
-pub fn stats(user: u64, s: &Stats) -> View {
+pub fn stats(user: u64, s: &Stats, review: Option<&ReviewStats>) -> View {
     let pct = (s.correct * 100).checked_div(s.answered).unwrap_or(0);
     let mut embed = CreateEmbed::new()
         .title("Study stats")
@@ -776,6 +777,25 @@ pub fn stats(user: u64, s: &Stats) -> View {
         && let Some(worst) = topics.last()
     {
         embed = embed.field("Needs work", line(worst), true);
+    }
+    if let Some(r) = review.filter(|r| r.cards > 0) {
+        embed = embed.field("Due today", r.due_today.to_string(), true);
+        if let Some(p) = r.retention {
+            embed = embed.field("Predicted recall", format!("{:.0}%", p * 100.0), true);
+        }
+        embed = embed.field(
+            "Review streak",
+            format!("{} days · best {}", r.streak.current, r.streak.best),
+            true,
+        );
+        if !r.weakest.is_empty() {
+            let weakest: Vec<String> = r
+                .weakest
+                .iter()
+                .map(|(t, p)| format!("{t} · {:.0}%", p * 100.0))
+                .collect();
+            embed = embed.field("Weakest by recall", weakest.join("\n"), false);
+        }
     }
     if s.answered == 0 {
         embed = embed.field(
@@ -866,4 +886,160 @@ pub fn help(points_rule: &str, quiz_rule: &str) -> View {
             .description(text)
             .colour(OPEN),
     )
+}
+
+fn queue_line(q: &Queue) -> String {
+    format!(
+        "Due now: {} · due today: {} · new left today: {}",
+        q.due_now, q.due_today, q.new_left
+    )
+}
+
+/// The next `/review` question, or why there is none. Only `user` may answer it.
+pub fn review_next(
+    user: u64,
+    next: &NextReview,
+    filter: &ReviewFilter,
+    now: DateTime<Utc>,
+) -> View {
+    match next {
+        NextReview::Ask {
+            question: q,
+            new,
+            queue,
+        } => {
+            let description = format!(
+                "{}\n\n{}{}",
+                q.prompt,
+                choices_text(q, |_| ""),
+                choose_hint(q)
+            );
+            let embed = CreateEmbed::new()
+                .title(cut(
+                    &format!("Review · {}{}", q.topic, if *new { " · new" } else { "" }),
+                    TITLE,
+                ))
+                .description(cut(&description, DESCRIPTION))
+                .footer(CreateEmbedFooter::new(queue_line(queue)))
+                .colour(0x9b59b6);
+            let shown = now.timestamp();
+            let id = |choice| {
+                let with_filter = CustomId::Review {
+                    user,
+                    shown,
+                    question: q.id.clone(),
+                    choice,
+                    topic: filter.topic.clone(),
+                    exam: filter.exam.clone(),
+                };
+                // Too long with the filter (a long topic name): answer without it.
+                with_filter
+                    .encode()
+                    .or_else(|| {
+                        CustomId::Review {
+                            user,
+                            shown,
+                            question: q.id.clone(),
+                            choice,
+                            topic: None,
+                            exam: None,
+                        }
+                        .encode()
+                    })
+                    .unwrap_or_default()
+            };
+            let rows = if q.answer.count() == 1 {
+                let buttons: Vec<CreateButton> = (0..q.choices.len())
+                    .map(|i| {
+                        CreateButton::new(id(Some(i)))
+                            .label(letter(i).to_string())
+                            .style(ButtonStyle::Secondary)
+                    })
+                    .collect();
+                buttons
+                    .chunks(5)
+                    .map(|row| CreateActionRow::Buttons(row.to_vec()))
+                    .collect()
+            } else {
+                let options = q
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        CreateSelectMenuOption::new(
+                            cut(&format!("{}. {c}", letter(i)), OPTION_LABEL),
+                            i.to_string(),
+                        )
+                    })
+                    .collect();
+                let n = u8::try_from(q.answer.count()).unwrap_or(u8::MAX);
+                let menu =
+                    CreateSelectMenu::new(id(None), CreateSelectMenuKind::String { options })
+                        .placeholder(format!("Pick {n} answers"))
+                        .min_values(n)
+                        .max_values(n);
+                vec![CreateActionRow::SelectMenu(menu)]
+            };
+            View::embed(embed).with_components(rows)
+        }
+        NextReview::Done { queue, next_due } => {
+            let when = match next_due {
+                Some(t) => format!("Your next review is due {}.", relative(*t)),
+                None => "Nothing is scheduled yet.".to_string(),
+            };
+            let why = if queue.new_left <= 0 {
+                "You have had today's new questions"
+            } else {
+                "No new question matches"
+            };
+            View::embed(
+                CreateEmbed::new()
+                    .title("Review · all done for now")
+                    .description(format!(
+                        "Nothing is due. {why}. {when}\n\nEvery daily question, quiz answer and review feeds your queue."
+                    ))
+                    .footer(CreateEmbedFooter::new(queue_line(queue)))
+                    .colour(0x2ecc71),
+            )
+        }
+    }
+}
+
+/// The feedback on a `/review` answer, with a "Next question" button.
+pub fn review_feedback(user: u64, fb: &ReviewFeedback, filter: &ReviewFilter) -> View {
+    let q = &fb.question;
+    let head = if fb.correct {
+        format!("✅ Correct: {}.", q.answer.letters())
+    } else {
+        format!("❌ Not quite: the answer is {}.", q.answer.letters())
+    };
+    let notes = match &fb.notes {
+        Some((heading, citation)) => format!("\n\n📖 {heading} · `{citation}`"),
+        None => format!("\n\n📖 `{}`", q.source),
+    };
+    let description = format!(
+        "{head}\n\n{}{notes}\n\nThis question comes back {}.",
+        q.explanation,
+        relative(fb.due)
+    );
+    let embed = CreateEmbed::new()
+        .title(cut(&format!("Review · {}", q.topic), TITLE))
+        .description(cut(&description, DESCRIPTION))
+        .colour(if fb.correct { 0x2ecc71 } else { 0xe67e22 });
+    let next = CustomId::ReviewNext {
+        user,
+        topic: filter.topic.clone(),
+        exam: filter.exam.clone(),
+    }
+    .encode();
+    let mut buttons: Vec<CreateButton> = next
+        .map(|id| {
+            CreateButton::new(id)
+                .label("Next question")
+                .style(ButtonStyle::Primary)
+        })
+        .into_iter()
+        .collect();
+    buttons.extend(notes_button(q));
+    View::embed(embed).with_components(vec![CreateActionRow::Buttons(buttons)])
 }

@@ -3,5 +3,6 @@
 //! The store reads and writes these; `scores`, `schedule` and the use cases re-export and
 //! compute with them. Depends only on `ids` and chrono: every arrow points down to here.
 
+pub mod review;
 pub mod schedule;
 pub mod scores;

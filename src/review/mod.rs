@@ -251,20 +251,7 @@ pub struct CardState {
     pub scheduled_days: u32,
 }
 
-/// [`CardState`] as plain column values, as a store reads and writes them (text and 64-bit
-/// integers, which both SQLite and PostgreSQL bind). [`CardState::from_columns`] checks them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CardColumns {
-    pub phase: String,
-    pub stability: f64,
-    pub difficulty: f64,
-    pub due: DateTime<Utc>,
-    pub last_review: Option<DateTime<Utc>>,
-    pub reps: i64,
-    pub lapses: i64,
-    pub step: i64,
-    pub scheduled_days: i64,
-}
+pub use crate::model::review::CardColumns;
 
 impl CardState {
     /// A question the member has not answered yet, due now.

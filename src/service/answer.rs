@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::review::Answered;
 use super::{ServiceError, Study, UserError};
 use crate::ids::{GuildId, PostId, RoleId, UserId};
 use crate::quiz::{Question, letter};
@@ -86,9 +87,26 @@ impl Study {
             at: now,
         };
         let zone = self.guild_zone(guild).await?;
-        let outcome = self
-            .store
-            .record_answer(guild, &answer, &PeriodKeys::at(now, zone))
+        let keys = PeriodKeys::at(now, zone);
+        let store = &self.store;
+        // The score and the member's review card change together or not at all.
+        let (outcome, _card) = self
+            .with_card_update(
+                guild,
+                &Answered {
+                    user,
+                    question: &question,
+                    source: "daily",
+                    correct,
+                    answer_time: None,
+                    at: now,
+                },
+                async |card| {
+                    store
+                        .record_answer_reviewed(guild, &answer, &keys, Some(card))
+                        .await
+                },
+            )
             .await?;
         let recorded = matches!(outcome, RecordOutcome::Recorded { .. });
         if recorded && let Some(roles) = roles {

@@ -7,6 +7,7 @@
 //! - [`daily`]: an admin sets, pauses, resumes, brings forward or removes a daily question;
 //! - [`quiz`]: live quizzes (start, answer, move on with the clock, stop, abandon);
 //! - [`reports`]: members report questions; admins resolve or dismiss the reports;
+//! - [`review`]: personal spaced repetition: every answer feeds the member's card; `/review`;
 //! - [`servers`]: the servers the bot joins and leaves.
 //!
 //! No Discord here (the bot calls these), no SQL (the store has it).
@@ -16,6 +17,7 @@ pub mod ask;
 pub mod daily;
 pub mod quiz;
 pub mod reports;
+pub mod review;
 pub mod scores;
 pub mod servers;
 #[cfg(test)]
@@ -77,6 +79,9 @@ pub enum UserError {
     ReportLimit(i64),
     #[error("question {0} has no open reports (perhaps another admin closed them)")]
     NoOpenReports(String),
+    /// A review refused something; the message says what.
+    #[error("{0}")]
+    Review(String),
     #[error("no quiz is running here")]
     NoQuiz,
     #[error("only the member who started the quiz, or one who may manage messages, can stop it")]

@@ -19,6 +19,7 @@ use crate::quiz::live::{QUESTIONS, SECONDS};
 use crate::quiz::{Question, drill, letter};
 use crate::schedule::WITHHOLD_AFTER_REPORTERS;
 use crate::scores::{NewAnswer, PeriodKeys};
+use crate::service::review::Answered;
 use crate::service::{ServiceError, Study, UserError};
 use crate::store::{
     NewPost, NewQuiz, PostKind, QuizEnd, QuizId, QuizSession, QuizStart, StoreError,
@@ -224,9 +225,26 @@ impl LiveQuizzes {
                 points: i64::from(feedback.points),
                 at: now,
             };
+            let keys = PeriodKeys::at(now, zone);
+            let store = &self.study.store;
+            // The member's review card changes with the answer, in one transaction.
             self.study
-                .store
-                .record_answer(guild, &answer, &PeriodKeys::at(now, zone))
+                .with_card_update(
+                    guild,
+                    &Answered {
+                        user,
+                        question: &question,
+                        source: "quiz",
+                        correct: feedback.correct,
+                        answer_time: None,
+                        at: now,
+                    },
+                    async |card| {
+                        store
+                            .record_answer_reviewed(guild, &answer, &keys, Some(card))
+                            .await
+                    },
+                )
                 .await
         };
         if let Err(e) = recorded.await {

@@ -44,6 +44,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_reports.sql"),
         include_str!("../../migrations/postgres/0003_reports.sql"),
     ),
+    (
+        4,
+        include_str!("../../migrations/sqlite/0004_review.sql"),
+        include_str!("../../migrations/postgres/0004_review.sql"),
+    ),
 ];
 
 /// The default database: a SQLite file next to the working directory.
@@ -77,6 +82,9 @@ pub enum StoreError {
     /// trying again later succeeds.
     #[error("database busy: {what} kept changing while it was read; try again")]
     Contended { what: &'static str },
+    /// A stored value the domain refused (a review card it cannot schedule from).
+    #[error("invalid stored data: {0}")]
+    Invalid(String),
 }
 
 #[derive(Clone)]
@@ -420,6 +428,10 @@ impl Store {
                     "DELETE FROM score_totals WHERE guild_id = $1",
                     "DELETE FROM member_roles WHERE guild_id = $1",
                     "DELETE FROM question_reports WHERE guild_id = $1",
+                    "DELETE FROM review_cards WHERE guild_id = $1",
+                    "DELETE FROM review_log WHERE guild_id = $1",
+                    "DELETE FROM review_settings WHERE guild_id = $1",
+                    "DELETE FROM review_reminders WHERE guild_id = $1",
                     "DELETE FROM posts WHERE guild_id = $1",
                     "DELETE FROM quiz_sessions WHERE guild_id = $1",
                     "DELETE FROM daily_schedules WHERE guild_id = $1",
@@ -505,47 +517,10 @@ impl Store {
         answer: &NewAnswer,
         keys: &PeriodKeys,
     ) -> Result<RecordOutcome, StoreError> {
-        let outcome = on_write!(self, pool => {
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
-                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
-                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
-                 ON CONFLICT (post_id, user_id) DO NOTHING
-                 RETURNING channel_id",
-            )
-            .bind(answer.post.0)
-            .bind(db_id(answer.user.0))
-            .bind(db_id(guild.0))
-            .bind(&answer.choice)
-            .bind(answer.correct)
-            .bind(answer.points)
-            .bind(ms(answer.at))
-            .bind(&keys.week)
-            .bind(&keys.month)
-            .fetch_optional(pool)
-            .await?;
-            if inserted.is_some() {
-                RecordOutcome::Recorded { correct: answer.correct }
-            } else {
-                // Not inserted: say why.
-                let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
-                    .bind(answer.post.0)
-                    .bind(db_id(guild.0))
-                    .fetch_optional(pool)
-                    .await?;
-                let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
-                    .bind(answer.post.0)
-                    .bind(db_id(answer.user.0))
-                    .fetch_optional(pool)
-                    .await?;
-                match (state.as_deref(), previous) {
-                    (None, _) => RecordOutcome::UnknownPost,
-                    (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
-                    _ => RecordOutcome::Closed,
-                }
-            }
-        });
-        Ok(outcome)
+        Ok(self
+            .record_answer_reviewed(guild, answer, keys, None)
+            .await?
+            .0)
     }
 
     /// A page of the leaderboard of `scope` for the period `period_key`, daily and quiz points
@@ -822,6 +797,9 @@ impl Store {
                 "DELETE FROM member_roles WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "UPDATE quiz_sessions SET started_by = 0 WHERE started_by = $1 AND ($2 = -1 OR guild_id = $2)",
                 "UPDATE question_reports SET user_id = 0 WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
+                "DELETE FROM review_cards WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
+                "DELETE FROM review_log WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
+                "DELETE FROM review_reminders WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
             ] {
                 sqlx::query(sql).bind(db_id(user.0)).bind(guild).execute(&mut *tx).await?;
             }
@@ -922,6 +900,8 @@ pub mod backup;
 mod daily;
 mod quiz;
 mod reports;
+mod review;
 pub use daily::{Claim, Closing};
 pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState};
 pub use reports::{NewReport, Report};
+pub use review::{CardUpdate, ReviewSettings, StoredCard};

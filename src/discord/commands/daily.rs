@@ -67,7 +67,7 @@ async fn zone_autocomplete(_: Context<'_>, partial: &str) -> Vec<String> {
         .collect()
 }
 
-async fn exam_autocomplete(ctx: Context<'_>, partial: &str) -> Vec<String> {
+pub(super) async fn exam_autocomplete(ctx: Context<'_>, partial: &str) -> Vec<String> {
     let partial = partial.trim().to_uppercase();
     ctx.data()
         .study

@@ -6,6 +6,7 @@ pub mod daily;
 pub mod misc;
 pub mod quiz;
 pub mod reports;
+pub mod review;
 pub mod scores;
 
 use super::{Context, Data, Error};
@@ -19,6 +20,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         scores::leaderboard(),
         scores::groups(),
         scores::stats(),
+        review::review(),
+        review::review_settings(),
         reports::report(),
         reports::reports(),
         misc::topics(),

@@ -129,8 +129,13 @@ pub async fn stats(
 ) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let who = user.unwrap_or(ctx.author().id);
-    let s = ctx.data().study.stats(guild, ids::user(who)).await?;
-    ctx.send(render::stats(who.get(), &s).reply(user.is_none()))
+    let app = ctx.data();
+    let s = app.study.stats(guild, ids::user(who)).await?;
+    let review = app
+        .study
+        .review_stats(guild, ids::user(who), app.clock.now())
+        .await?;
+    ctx.send(render::stats(who.get(), &s, Some(&review)).reply(user.is_none()))
         .await?;
     Ok(())
 }

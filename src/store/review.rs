@@ -1,0 +1,451 @@
+//! Personal review: a member's cards (FSRS state per question), the log of answers that fed
+//! them, the server's review settings and the reminder claims. A card changes in the same
+//! transaction as the answer that changed it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{Backend, Store, StoreError, db_id, from_db, ms};
+use crate::ids::{GuildId, UserId};
+use crate::model::review::CardColumns;
+use crate::model::scores::{NewAnswer, PeriodKeys, RecordOutcome};
+
+/// What changes a card: whose, which question, and how the new state follows from the old
+/// (the review module's scheduling, passed in so the store knows no rule).
+pub struct CardUpdate<'a> {
+    pub user: UserId,
+    pub question_id: &'a str,
+    pub topic: &'a str,
+    /// `daily`, `quiz`, `review` or `exam`.
+    pub source: &'a str,
+    pub correct: bool,
+    pub at: DateTime<Utc>,
+    /// The new state from the stored one (`None`: first answer); returns the rating's name too.
+    #[allow(clippy::type_complexity)]
+    pub next: &'a (dyn Fn(Option<CardColumns>) -> Result<(CardColumns, String), String> + Sync),
+}
+
+/// A card as stored, with its question and counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCard {
+    pub question_id: String,
+    pub topic: String,
+    pub state: CardColumns,
+    pub answered: i64,
+    pub correct: i64,
+}
+
+/// A server's review settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewSettings {
+    pub desired_retention: f64,
+    pub new_per_day: i64,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            desired_retention: 0.9,
+            new_per_day: 10,
+        }
+    }
+}
+
+fn from_ms(v: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(v).unwrap_or_default()
+}
+
+macro_rules! card_from_row {
+    ($r:expr) => {{
+        let r = $r;
+        let last: Option<i64> = r.try_get("last_review")?;
+        StoredCard {
+            question_id: r.try_get("question_id")?,
+            topic: r.try_get("topic")?,
+            state: CardColumns {
+                phase: r.try_get("phase")?,
+                stability: r.try_get("stability")?,
+                difficulty: r.try_get("difficulty")?,
+                due: from_ms(r.try_get("due_at")?),
+                last_review: last.map(from_ms),
+                reps: r.try_get("reps")?,
+                lapses: r.try_get("lapses")?,
+                step: r.try_get("step")?,
+                scheduled_days: r.try_get("scheduled_days")?,
+            },
+            answered: r.try_get("answered")?,
+            correct: r.try_get("correct")?,
+        }
+    }};
+}
+
+/// Reads the card, computes the next state, writes it and the log line, all on `$tx`.
+macro_rules! apply_card {
+    ($tx:expr, $guild:expr, $u:expr) => {{
+        let u = $u;
+        let row = sqlx::query(
+            "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
+             FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND question_id = $3",
+        )
+        .bind(db_id($guild.0))
+        .bind(db_id(u.user.0))
+        .bind(u.question_id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let previous = match row {
+            Some(r) => Some(card_from_row!(&r)),
+            None => None,
+        };
+        let was_new = previous.is_none();
+        let (next, rating) =
+            (u.next)(previous.map(|c| c.state)).map_err(StoreError::Invalid)?;
+        sqlx::query(
+            "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)
+             ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
+               topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
+               difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
+               reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
+               scheduled_days = excluded.scheduled_days,
+               answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct",
+        )
+        .bind(db_id($guild.0))
+        .bind(db_id(u.user.0))
+        .bind(u.question_id)
+        .bind(u.topic)
+        .bind(&next.phase)
+        .bind(next.stability)
+        .bind(next.difficulty)
+        .bind(ms(next.due))
+        .bind(next.last_review.map(ms))
+        .bind(next.reps)
+        .bind(next.lapses)
+        .bind(next.step)
+        .bind(next.scheduled_days)
+        .bind(i64::from(u.correct))
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO review_log (guild_id, user_id, question_id, source, correct, was_new, rating, reviewed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(db_id($guild.0))
+        .bind(db_id(u.user.0))
+        .bind(u.question_id)
+        .bind(u.source)
+        .bind(u.correct)
+        .bind(was_new)
+        .bind(&rating)
+        .bind(ms(u.at))
+        .execute(&mut *$tx)
+        .await?;
+        next
+    }};
+}
+
+impl Store {
+    /// Records an answer to a post like [`Store::record_answer`] and, when it is recorded (the
+    /// member's first answer to an open post), updates their card in the same transaction: an
+    /// answer never counts for scores without its review state, or the reverse.
+    pub async fn record_answer_reviewed(
+        &self,
+        guild: GuildId,
+        answer: &NewAnswer,
+        keys: &PeriodKeys,
+        card: Option<&CardUpdate<'_>>,
+    ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
+        let done = on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
+                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
+                 ON CONFLICT (post_id, user_id) DO NOTHING
+                 RETURNING channel_id",
+            )
+            .bind(answer.post.0)
+            .bind(db_id(answer.user.0))
+            .bind(db_id(guild.0))
+            .bind(&answer.choice)
+            .bind(answer.correct)
+            .bind(answer.points)
+            .bind(ms(answer.at))
+            .bind(&keys.week)
+            .bind(&keys.month)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if inserted.is_some() {
+                let state = match card {
+                    Some(u) => Some(apply_card!(tx, guild, u)),
+                    None => None,
+                };
+                tx.commit().await?;
+                (RecordOutcome::Recorded { correct: answer.correct }, state)
+            } else {
+                tx.rollback().await?;
+                let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
+                    .bind(answer.post.0)
+                    .bind(db_id(guild.0))
+                    .fetch_optional(pool)
+                    .await?;
+                let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
+                    .bind(answer.post.0)
+                    .bind(db_id(answer.user.0))
+                    .fetch_optional(pool)
+                    .await?;
+                let outcome = match (state.as_deref(), previous) {
+                    (None, _) => RecordOutcome::UnknownPost,
+                    (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
+                    _ => RecordOutcome::Closed,
+                };
+                (outcome, None)
+            }
+        });
+        Ok(done)
+    }
+
+    /// Updates a card for an answer that is not a post's (a `/review` or mock exam answer),
+    /// unless the card was reviewed at or after `shown_at` (a double click, or an old message):
+    /// then `None` and nothing changes.
+    pub async fn review_card(
+        &self,
+        guild: GuildId,
+        update: &CardUpdate<'_>,
+        shown_at: DateTime<Utc>,
+    ) -> Result<Option<CardColumns>, StoreError> {
+        let done = on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let last: Option<Option<i64>> = sqlx::query_scalar(
+                "SELECT last_review FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND question_id = $3",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(update.user.0))
+            .bind(update.question_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if last.flatten().is_some_and(|t| t >= ms(shown_at)) {
+                tx.rollback().await?;
+                None
+            } else {
+                let next = apply_card!(tx, guild, update);
+                tx.commit().await?;
+                Some(next)
+            }
+        });
+        Ok(done)
+    }
+
+    /// Every card of a member in a server.
+    pub async fn cards(&self, guild: GuildId, user: UserId) -> Result<Vec<StoredCard>, StoreError> {
+        let list = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
+                 FROM review_cards WHERE guild_id = $1 AND user_id = $2 ORDER BY due_at, question_id",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(card_from_row!(r));
+            }
+            out
+        });
+        Ok(list)
+    }
+
+    /// A member's cards due at `now`, soonest first, at most `limit`.
+    pub async fn due_cards(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<StoredCard>, StoreError> {
+        let list = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
+                 FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $3
+                 ORDER BY due_at, question_id LIMIT $4",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(ms(now))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(card_from_row!(r));
+            }
+            out
+        });
+        Ok(list)
+    }
+
+    /// How many of a member's cards are due by `until`.
+    pub async fn due_count(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        until: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let n = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $3")
+                .bind(db_id(guild.0))
+                .bind(db_id(user.0))
+                .bind(ms(until))
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n)
+    }
+
+    /// How many questions a member saw for the first time through `/review` since `since`.
+    pub async fn new_reviews_since(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let n = on_read!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM review_log WHERE guild_id = $1 AND user_id = $2 AND reviewed_at >= $3 AND was_new AND source = 'review'",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(ms(since))
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(n)
+    }
+
+    /// The instants of a member's answers that fed their cards (for the review streak).
+    pub async fn review_times(
+        &self,
+        guild: GuildId,
+        user: UserId,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let list = on_read!(self, pool => {
+            let v: Vec<i64> = sqlx::query_scalar(
+                "SELECT reviewed_at FROM review_log WHERE guild_id = $1 AND user_id = $2 ORDER BY reviewed_at",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .fetch_all(pool)
+            .await?;
+            v.into_iter().map(from_ms).collect::<Vec<_>>()
+        });
+        Ok(list)
+    }
+
+    /// A server's review settings (defaults when none were set).
+    pub async fn review_settings(&self, guild: GuildId) -> Result<ReviewSettings, StoreError> {
+        let row = on_read!(self, pool => {
+            sqlx::query("SELECT desired_retention, new_per_day FROM review_settings WHERE guild_id = $1")
+                .bind(db_id(guild.0))
+                .fetch_optional(pool)
+                .await?
+                .map(|r| -> Result<ReviewSettings, sqlx::Error> {
+                    Ok(ReviewSettings {
+                        desired_retention: r.try_get("desired_retention")?,
+                        new_per_day: r.try_get("new_per_day")?,
+                    })
+                })
+                .transpose()?
+        });
+        Ok(row.unwrap_or_default())
+    }
+
+    /// Sets a server's review settings.
+    pub async fn set_review_settings(
+        &self,
+        guild: GuildId,
+        settings: ReviewSettings,
+    ) -> Result<(), StoreError> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "INSERT INTO review_settings (guild_id, desired_retention, new_per_day) VALUES ($1, $2, $3)
+                 ON CONFLICT (guild_id) DO UPDATE SET desired_retention = excluded.desired_retention, new_per_day = excluded.new_per_day",
+            )
+            .bind(db_id(guild.0))
+            .bind(settings.desired_retention)
+            .bind(settings.new_per_day)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Turns a member's daily review reminder on or off.
+    pub async fn set_review_reminder(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        enabled: bool,
+    ) -> Result<(), StoreError> {
+        on_write!(self, pool => {
+            sqlx::query(
+                "INSERT INTO review_reminders (guild_id, user_id, enabled) VALUES ($1, $2, $3)
+                 ON CONFLICT (guild_id, user_id) DO UPDATE SET enabled = excluded.enabled",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(enabled)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Members with the reminder on and none sent on `date` (UTC date), at most `limit`.
+    pub async fn reminders_to_send(
+        &self,
+        date: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<(GuildId, UserId)>, StoreError> {
+        let date = date.format("%Y-%m-%d").to_string();
+        let list = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT guild_id, user_id FROM review_reminders
+                 WHERE enabled AND (last_sent IS NULL OR last_sent <> $1)
+                 ORDER BY guild_id, user_id LIMIT $2",
+            )
+            .bind(&date)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push((GuildId(from_db(r.try_get("guild_id")?)), UserId(from_db(r.try_get("user_id")?))));
+            }
+            out
+        });
+        Ok(list)
+    }
+
+    /// Claims today's reminder of a member: true for the one caller that may send it.
+    pub async fn claim_reminder(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        date: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        let date = date.format("%Y-%m-%d").to_string();
+        let n = on_write!(self, pool => {
+            sqlx::query(
+                "UPDATE review_reminders SET last_sent = $3
+                 WHERE guild_id = $1 AND user_id = $2 AND enabled AND (last_sent IS NULL OR last_sent <> $3)",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(&date)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
