@@ -45,6 +45,9 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Drill questions in the terminal: type A, B or AC; Ctrl-D or Ctrl-C ends with your score.
     Quiz(QuizArgs),
+    /// Spaced repetition in the terminal: your due questions, then new ones from your weakest
+    /// topics, kept in a local database (answers from stdin: A, B or AC).
+    Review(ReviewArgs),
     /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C or SIGTERM stops it cleanly.
     Serve(ServeArgs),
     /// Print the effective configuration (defaults, studybot.toml, environment), secrets masked.
@@ -133,6 +136,32 @@ pub struct QuizArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The local database that keeps your review state.
+    #[arg(long, value_name = "PATH", default_value = "data/studybot.db")]
+    pub db: PathBuf,
+    /// Whose profile (several learners can share one database).
+    #[arg(long, value_name = "NAME", default_value = "me")]
+    pub user: String,
+    /// At most this many questions this run.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub count: u16,
+    /// Only this topic (see `studybot topics`).
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only questions for this exam (DVA-C02, SAA-C03, SAP-C02, SOA-C02, DOP-C02).
+    #[arg(long)]
+    pub exam: Option<String>,
+    /// One JSON line per answered question (question_id, correct, rating, due, stability),
+    /// then a summary line.
+    #[arg(long)]
+    pub json: bool,
+    /// The content folder.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct QuestionsArgs {
     /// Only this topic (see `studybot topics`).
     #[arg(long)]
@@ -198,6 +227,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check(&args.content),
         Command::Topics(args) => topics(&args.content),
         Command::Questions(args) => questions(&args),
+        Command::Review(args) => review(&args),
         Command::Reports(args) => reports(&args),
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
@@ -808,6 +838,231 @@ fn migrate(args: &DatabaseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Lines from stdin on their own thread, so Ctrl-C can end a loop while it waits for one.
+fn stdin_lines() -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        let mut input = std::io::stdin().lock();
+        loop {
+            let mut line = Vec::new();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx
+                        .send(String::from_utf8_lossy(&line).into_owned())
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The next line from `rx`, or `None` at end of input or on Ctrl-C.
+async fn next_line(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Option<String> {
+    tokio::select! {
+        line = rx.recv() => line,
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
+/// The server id under which terminal profiles are kept (Discord ids are never 0).
+pub const TERMINAL_GUILD: crate::ids::GuildId = crate::ids::GuildId(0);
+
+/// A stable member id for a terminal profile name (FNV-1a, kept below 2^63 like a snowflake).
+pub fn terminal_user(name: &str) -> crate::ids::UserId {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.trim().to_lowercase().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    crate::ids::UserId((h >> 1).max(1))
+}
+
+/// One answered review as `studybot review --json` prints it.
+#[derive(Debug, Serialize)]
+struct ReviewLine<'a> {
+    question_id: &'a str,
+    topic: &'a str,
+    correct: bool,
+    rating: &'static str,
+    /// When the question comes back (RFC 3339).
+    due: String,
+    /// FSRS stability in days.
+    stability: f64,
+}
+
+/// The last line of `studybot review --json`.
+#[derive(Debug, Serialize)]
+struct ReviewSummary {
+    summary: bool,
+    answered: usize,
+    correct: usize,
+    due_now: i64,
+    due_today: i64,
+    new_left_today: i64,
+    next_due: Option<String>,
+}
+
+fn review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
+    use crate::service::review::{NextReview, ReviewFilter};
+    let library = crate::content::Library::load(&args.content, &[])?;
+    if let Some(parent) = args.db.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder of {}", args.db.display()))?;
+    }
+    let url = format!("sqlite://{}", args.db.display());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let store = runtime.block_on(Store::open(&url))?;
+    let study = crate::service::Study::new(store, library);
+    let user = terminal_user(&args.user);
+    let filter = ReviewFilter {
+        topic: args.topic.clone(),
+        exam: args.exam.clone(),
+    };
+    let mut rx = stdin_lines();
+    let mut out = std::io::stdout().lock();
+    let (mut answered, mut right) = (0usize, 0usize);
+    let mut next_due = None;
+    if !args.json {
+        writeln!(
+            out,
+            "Reviewing as {:?} in {}. Type the letter of your answer (two letters for \"choose 2\"). Ctrl-D ends.",
+            args.user,
+            args.db.display()
+        )?;
+    }
+    'questions: while answered < usize::from(args.count) {
+        let shown = chrono::Utc::now();
+        let next = runtime.block_on(study.next_review(TERMINAL_GUILD, user, &filter, shown));
+        let next = next.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (q, new, queue) = match next {
+            NextReview::Ask {
+                question,
+                new,
+                queue,
+            } => (question, new, queue),
+            NextReview::Done { next_due: due, .. } => {
+                next_due = due;
+                break;
+            }
+        };
+        if !args.json {
+            writeln!(
+                out,
+                "\n{} · {}{} · due now {} · new left today {}",
+                q.id,
+                q.topic,
+                if new { " · new" } else { "" },
+                queue.due_now,
+                queue.new_left
+            )?;
+            writeln!(out, "{}", q.prompt)?;
+            if q.answer.count() > 1 {
+                writeln!(out, "(Choose {}.)", q.answer.count())?;
+            }
+            for (k, c) in q.choices.iter().enumerate() {
+                writeln!(out, "  {}) {c}", quiz::letter(k))?;
+            }
+        }
+        let picks = loop {
+            if !args.json {
+                write!(out, "> ")?;
+                out.flush()?;
+            }
+            let Some(line) = runtime.block_on(next_line(&mut rx)) else {
+                break 'questions;
+            };
+            match quiz::drill::parse_picks(&line, &q) {
+                Ok(p) => break p,
+                // Piped input with --json: the hint goes to stderr, stdout stays JSON lines.
+                Err(hint) if args.json => eprintln!("{}: {hint}", q.id),
+                Err(hint) => writeln!(out, "{hint}")?,
+            }
+        };
+        let fb = runtime
+            .block_on(study.review_answer(
+                TERMINAL_GUILD,
+                user,
+                &q.id,
+                &picks,
+                shown,
+                chrono::Utc::now(),
+            ))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        answered += 1;
+        right += usize::from(fb.correct);
+        if args.json {
+            let line = ReviewLine {
+                question_id: &q.id,
+                topic: &q.topic,
+                correct: fb.correct,
+                rating: fb.rating.as_str(),
+                due: fb.due.to_rfc3339(),
+                stability: (fb.stability * 1000.0).round() / 1000.0,
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        } else {
+            if fb.correct {
+                writeln!(out, "Right: {}.", q.answer.letters())?;
+            } else {
+                writeln!(out, "Not quite: the answer is {}.", q.answer.letters())?;
+            }
+            writeln!(out, "{}", q.explanation)?;
+            match &fb.notes {
+                Some((heading, citation)) => writeln!(out, "Notes: {heading} ({citation})")?,
+                None => writeln!(out, "Notes: {}", q.source)?,
+            }
+            writeln!(
+                out,
+                "Comes back {}.",
+                fb.due
+                    .with_timezone(&chrono::Local)
+                    .format("%a %d %b %H:%M")
+            )?;
+        }
+    }
+    let now = chrono::Utc::now();
+    let queue = runtime.block_on(study.review_queue(TERMINAL_GUILD, user, now))?;
+    if args.json {
+        let summary = ReviewSummary {
+            summary: true,
+            answered,
+            correct: right,
+            due_now: queue.due_now,
+            due_today: queue.due_today,
+            new_left_today: queue.new_left,
+            next_due: next_due.map(|t| t.to_rfc3339()),
+        };
+        writeln!(out, "{}", serde_json::to_string(&summary)?)?;
+    } else {
+        writeln!(
+            out,
+            "\n{right}/{answered} right. Due now: {} · due today: {} · new left today: {}.",
+            queue.due_now, queue.due_today, queue.new_left
+        )?;
+        if answered == 0 {
+            match next_due {
+                Some(t) => writeln!(
+                    out,
+                    "Nothing to review now; the next question is due {}.",
+                    t.with_timezone(&chrono::Local).format("%a %d %b %H:%M")
+                )?,
+                None => writeln!(out, "Nothing to review now.")?,
+            }
+        }
+    }
+    runtime.block_on(study.store.close());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
     use crate::quiz::{self, drill};
     let loaded = notes::load_dirs(&[args.content.join("notes")])?;
@@ -831,25 +1086,7 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
             "no question matches; `studybot topics` lists topics, and exams are DVA-C02, SAA-C03, SAP-C02, SOA-C02, DOP-C02"
         );
     }
-    // Lines from stdin on their own thread, so Ctrl-C can end the quiz while it waits.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    std::thread::spawn(move || {
-        let mut input = std::io::stdin().lock();
-        loop {
-            let mut line = Vec::new();
-            match input.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    if tx
-                        .send(String::from_utf8_lossy(&line).into_owned())
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-            }
-        }
-    });
+    let mut rx = stdin_lines();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -878,12 +1115,7 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
         let picks = loop {
             write!(out, "> ")?;
             out.flush()?;
-            let line = runtime.block_on(async {
-                tokio::select! {
-                    line = rx.recv() => line,
-                    _ = tokio::signal::ctrl_c() => None,
-                }
-            });
+            let line = runtime.block_on(next_line(&mut rx));
             let Some(line) = line else {
                 writeln!(out)?;
                 break 'questions;

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use studybot::clock::ManualClock;
+use studybot::clock::{Clock, ManualClock};
 use studybot::config::{Secret, Settings};
 use studybot::discord::{Options, Running};
 use studybot::ids::{ChannelId, GuildId, PostId, UserId};
@@ -101,6 +101,7 @@ impl Harness {
             quiz_interval: Duration::from_millis(20),
             store: Some(db.store.clone()),
             reload_interval: Duration::from_millis(50),
+            reminder_interval: Duration::from_millis(50),
         };
         let mut settings = settings(&fake, &token, guild);
         settings.content_dir = content;
@@ -487,6 +488,7 @@ on_both_databases!(
     posted_text_reads_in_sentences_and_members_report_a_revealed_question,
     a_content_change_is_reloaded_without_a_restart,
     a_daily_question_answered_wrong_is_served_by_review_the_next_day,
+    a_member_who_asked_gets_one_reminder_when_reviews_are_due,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -2021,5 +2023,54 @@ async fn a_daily_question_answered_wrong_is_served_by_review_the_next_day(db: Db
         text.contains("Review streak") && text.contains("Predicted recall"),
         "{text}"
     );
+    h.finish().await;
+}
+
+async fn a_member_who_asked_gets_one_reminder_when_reviews_are_due(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let learner = member(811);
+    let on = h
+        .slash(
+            &learner,
+            "review",
+            json!([{"name": "remind", "type": 4, "value": 0}]),
+            json!(null),
+        )
+        .await;
+    assert!(text_of(&on).contains("Reminders on"), "{on}");
+    // Nothing is due yet: no message, however long the loop runs (checked after a DM below).
+    let (_, message) = h.post_daily().await;
+    h.answer(&learner, &message, false).await;
+    // The missed question is due again after 10 minutes; from 09:00 in the server's zone
+    // (UTC here) the reminder goes.
+    h.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0).unwrap());
+    let dm = until("a DM channel with the learner", || async {
+        h.fake.dm_channel(811)
+    })
+    .await;
+    let sent = h
+        .fake
+        .wait_for_request("POST", &format!("/api/v10/channels/{dm}/messages"), WAIT)
+        .await
+        .expect("the reminder is sent");
+    let text = sent.body["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        text.contains("1 review due") && text.contains("/review"),
+        "{text}"
+    );
+    // Once a day: the claim is taken for today, so the next look finds nothing to send.
+    assert!(
+        h.app()
+            .study
+            .due_reminders(h.clock.now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(h.fake.messages(dm).len(), 1);
     h.finish().await;
 }

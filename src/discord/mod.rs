@@ -13,6 +13,7 @@ mod ids;
 mod pages;
 mod perms;
 mod poster;
+mod reminders;
 mod render;
 
 use std::sync::Arc;
@@ -237,6 +238,8 @@ pub struct Options {
     pub store: Option<Store>,
     /// How often the content files are checked for changes (a change reloads them).
     pub reload_interval: Duration,
+    /// How often review reminders are looked for.
+    pub reminder_interval: Duration,
 }
 
 impl Default for Options {
@@ -250,6 +253,7 @@ impl Default for Options {
             quiz_interval: Duration::from_millis(250),
             store: None,
             reload_interval: Duration::from_secs(2),
+            reminder_interval: Duration::from_secs(300),
         }
     }
 }
@@ -422,6 +426,12 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         ),
         options.reload_interval,
         Arc::clone(&reload),
+        stop_rx.clone(),
+    )));
+    background.push(tokio::spawn(reminders::run(
+        Arc::clone(&app),
+        Arc::clone(&client.http),
+        options.reminder_interval,
         stop_rx.clone(),
     )));
     background.push(tokio::spawn(components::refresh_counts(

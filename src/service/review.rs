@@ -5,7 +5,7 @@
 //! reads the figures; reminders go to members who asked for them, once a day, only when
 //! something is due.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -16,6 +16,9 @@ use crate::ids::{GuildId, UserId};
 use crate::quiz::Question;
 use crate::review::{self, CardState, DesiredRetention, Rating, Scheduler};
 use crate::store::{CardUpdate, ReviewSettings, StoreError, StoredCard};
+
+/// Reminders go out from this hour of the member's server's local day.
+pub const REMIND_FROM_HOUR: u32 = 9;
 
 /// A `/review` message older than this is out of date: its answer is refused.
 pub const STALE_AFTER: TimeDelta = TimeDelta::hours(1);
@@ -394,18 +397,33 @@ impl Study {
         self.store.set_review_reminder(guild, user, on).await
     }
 
-    /// Reminders to send now: members who asked for one, have not had one today (UTC), and have
+    /// Reminders to send now: members who asked for one, have not had one today (their
+    /// server's local date), whose local time is past [`REMIND_FROM_HOUR`], and who have
     /// reviews due. Each is claimed, so any number of processes send it once.
     pub async fn due_reminders(
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<(GuildId, UserId, i64)>, StoreError> {
-        let today = now.date_naive();
         let mut out = Vec::new();
-        for (guild, user) in self.store.reminders_to_send(today, 500).await? {
-            let due = self.store.due_count(guild, user, now).await?;
-            if due > 0 && self.store.claim_reminder(guild, user, today).await? {
-                out.push((guild, user, due));
+        let mut after = (GuildId(0), UserId(0));
+        loop {
+            let page = self.store.reminders_on(after, 500).await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = (last.0, last.1);
+            for (guild, user, last_sent) in page {
+                let local = now.with_timezone(&self.guild_zone(guild).await?);
+                let today = local.date_naive();
+                if last_sent.as_deref() == Some(today.format("%Y-%m-%d").to_string().as_str())
+                    || local.time().hour() < REMIND_FROM_HOUR
+                {
+                    continue;
+                }
+                let due = self.store.due_count(guild, user, now).await?;
+                if due > 0 && self.store.claim_reminder(guild, user, today).await? {
+                    out.push((guild, user, due));
+                }
             }
         }
         Ok(out)

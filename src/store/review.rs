@@ -400,33 +400,39 @@ impl Store {
         Ok(())
     }
 
-    /// Members with the reminder on and none sent on `date` (UTC date), at most `limit`.
-    pub async fn reminders_to_send(
+    /// Members with the reminder on, with the local date of the last one sent, after
+    /// `(guild, user)` in key order (for paging), at most `limit`.
+    pub async fn reminders_on(
         &self,
-        date: NaiveDate,
+        after: (GuildId, UserId),
         limit: i64,
-    ) -> Result<Vec<(GuildId, UserId)>, StoreError> {
-        let date = date.format("%Y-%m-%d").to_string();
+    ) -> Result<Vec<(GuildId, UserId, Option<String>)>, StoreError> {
         let list = on_read!(self, pool => {
             let rows = sqlx::query(
-                "SELECT guild_id, user_id FROM review_reminders
-                 WHERE enabled AND (last_sent IS NULL OR last_sent <> $1)
-                 ORDER BY guild_id, user_id LIMIT $2",
+                "SELECT guild_id, user_id, last_sent FROM review_reminders
+                 WHERE enabled AND (guild_id > $1 OR (guild_id = $1 AND user_id > $2))
+                 ORDER BY guild_id, user_id LIMIT $3",
             )
-            .bind(&date)
+            .bind(db_id(after.0.0))
+            .bind(db_id(after.1.0))
             .bind(limit)
             .fetch_all(pool)
             .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                out.push((GuildId(from_db(r.try_get("guild_id")?)), UserId(from_db(r.try_get("user_id")?))));
+                out.push((
+                    GuildId(from_db(r.try_get("guild_id")?)),
+                    UserId(from_db(r.try_get("user_id")?)),
+                    r.try_get("last_sent")?,
+                ));
             }
             out
         });
         Ok(list)
     }
 
-    /// Claims today's reminder of a member: true for the one caller that may send it.
+    /// Claims a member's reminder for their local `date`: true for the one caller that may
+    /// send it.
     pub async fn claim_reminder(
         &self,
         guild: GuildId,

@@ -815,6 +815,15 @@ impl FakeDiscord {
 
     /// The messages in `channel` (created through the channel route, interaction responses and
     /// follow-ups, ephemeral ones included), current state, creation order, deleted ones left out.
+    /// The bot's direct message channel with `user`, once it opened one.
+    pub fn dm_channel(&self, user: u64) -> Option<u64> {
+        let inner = lock(&self.state);
+        inner.channels.iter().find_map(|(id, (g, c))| {
+            (*g == DM_GUILD && c["recipients"][0]["id"].as_str() == Some(user.to_string().as_str()))
+                .then_some(*id)
+        })
+    }
+
     pub fn messages(&self, channel: u64) -> Vec<Value> {
         let inner = lock(&self.state);
         inner
@@ -1283,6 +1292,7 @@ fn route(state: &Shared, inner: &mut Inner, method: &str, path: &str, body: &Val
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         })),
         ("GET", ["users", "@me"]) => ok(bot_user(config)),
+        ("POST", ["users", "@me", "channels"]) => create_dm(inner, body),
         ("GET", ["oauth2", "applications", "@me"]) | ("GET", ["applications", "@me"]) => {
             ok(application_json(config))
         }
@@ -1899,6 +1909,10 @@ fn bot_can(
     let Some((guild_id, channel_json)) = inner.channels.get(&channel) else {
         return Err(unknown_channel());
     };
+    // A direct message channel (made by `create_dm`): no server permissions apply.
+    if *guild_id == DM_GUILD {
+        return Ok(());
+    }
     let Some(guild) = config.guild(*guild_id) else {
         return Err(unknown_channel());
     };
@@ -1915,6 +1929,42 @@ fn bot_can(
         return Err(missing_permissions());
     }
     Ok(())
+}
+
+/// The "server" of direct message channels in `Inner::channels`.
+const DM_GUILD: u64 = 0;
+
+/// `POST /users/@me/channels {"recipient_id"}`: the bot's DM channel with a user (one per user).
+fn create_dm(inner: &mut Inner, body: &Value) -> HttpAnswer {
+    let Some(user) = body.get("recipient_id").and_then(snowflake) else {
+        return invalid_form(
+            "recipient_id",
+            "BASE_TYPE_REQUIRED",
+            "This field is required",
+        );
+    };
+    let existing = inner.channels.iter().find(|(_, (g, c))| {
+        *g == DM_GUILD && c["recipients"][0]["id"].as_str() == Some(user.to_string().as_str())
+    });
+    if let Some((_, (_, channel))) = existing {
+        return ok(channel.clone());
+    }
+    let id = next_snowflake();
+    let channel = json!({
+        "id": id.to_string(),
+        "type": 1,
+        "last_message_id": null,
+        "recipients": [{
+            "id": user.to_string(),
+            "username": format!("user{user}"),
+            "discriminator": "0",
+            "global_name": null,
+            "avatar": null,
+            "public_flags": 0
+        }]
+    });
+    inner.channels.insert(id, (DM_GUILD, channel.clone()));
+    ok(channel)
 }
 
 fn is_thread(inner: &Inner, channel: u64) -> bool {
