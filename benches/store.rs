@@ -2,9 +2,14 @@
 //! time on a big database, on SQLite and (when `TEST_DATABASE_URL` or `BENCH_DATABASE_URL` is set)
 //! PostgreSQL, in one run.
 //!
+//! Also personal review: answers per second with the member's review card written in the same
+//! transaction, against the rate without it in the same run; and "the next question of a
+//! member's review" over 10,000 members × 800 questions of review state.
+//!
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench store`
 //! (env: `BENCH_ANSWERS` = answers for the write test, default 20000; `BENCH_BIG` = answers in
-//! the big database, default 1000000).
+//! the big database, default 1000000; `BENCH_MEMBERS` and `BENCH_CARDS` = review state size,
+//! default 10000 × 800; `BENCH_ONLY=review` runs only the review part).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +19,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use studybot::scores::{NewAnswer, PeriodKeys, Scope};
-use studybot::store::{BulkAnswer, BulkPost, NewPost, PostKind, Store};
+use studybot::review::{CardColumns, CardState};
+use studybot::store::{BulkAnswer, BulkPost, CardUpdate, NewPost, PostKind, Store};
 
 const WRITERS: usize = 64;
 
@@ -25,20 +31,45 @@ async fn main() -> anyhow::Result<()> {
     let pg = std::env::var("BENCH_DATABASE_URL")
         .or_else(|_| std::env::var("TEST_DATABASE_URL"))
         .ok();
+    let only_review = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "review");
     println!("## Recording answers ({writes} answers, {WRITERS} concurrent writers)\n");
-    println!("| backend | answers/s | record p50 | record p99 |");
-    println!("|---|---|---|---|");
+    println!("| backend | review card | answers/s | record p50 | record p99 | rate vs without |");
+    println!("|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     if std::env::var_os("BENCH_KEEP").is_some() {
         eprintln!("keeping databases in {}", dir.path().display());
     }
     let sqlite_url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    // Without and with the review card, each on a fresh database, one after the other.
     let store = Store::open(&sqlite_url("write.db")).await?;
-    write_bench("SQLite (file, WAL)", store, writes).await?;
+    let plain = write_bench("SQLite (file, WAL)", store, writes, false, None).await?;
+    let store = Store::open(&sqlite_url("write-review.db")).await?;
+    write_bench("SQLite (file, WAL)", store, writes, true, Some(plain)).await?;
     if let Some(url) = &pg {
         let (store, schema) = pg_store(url, "w").await?;
-        write_bench("PostgreSQL", store, writes).await?;
+        let plain = write_bench("PostgreSQL", store, writes, false, None).await?;
         drop_schema(url, &schema).await;
+        let (store, schema) = pg_store(url, "wr").await?;
+        write_bench("PostgreSQL", store, writes, true, Some(plain)).await?;
+        drop_schema(url, &schema).await;
+    }
+
+    let members = env_num("BENCH_MEMBERS", 10_000);
+    let per_member = env_num("BENCH_CARDS", 800);
+    println!(
+        "\n## Next review question ({members} members × {per_member} questions of review state, 1 in 8 due)\n"
+    );
+    println!("| backend | load | next question p50 | p99 | store: due cards p50 | p99 |");
+    println!("|---|---|---|---|---|---|");
+    let store = Store::open(&sqlite_url("review.db")).await?;
+    review_bench("SQLite", store, members, per_member).await?;
+    if let Some(url) = &pg {
+        let (store, schema) = pg_store(url, "rv").await?;
+        review_bench("PostgreSQL", store, members, per_member).await?;
+        drop_schema(url, &schema).await;
+    }
+    if only_review {
+        return Ok(());
     }
 
     println!(
@@ -98,7 +129,15 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<()> {
+/// Answers per second with `WRITERS` concurrent writers; with `review`, each answer also
+/// writes the member's review card (FSRS) in the same transaction.
+async fn write_bench(
+    name: &str,
+    store: Store,
+    total: usize,
+    review: bool,
+    without: Option<f64>,
+) -> anyhow::Result<f64> {
     let guild = GuildId(1);
     let now = Utc
         .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
@@ -142,7 +181,34 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
                     at: now,
                 };
                 let t = Instant::now();
-                store.record_answer(guild, &answer, &keys).await?;
+                if review {
+                    let memory = studybot::review::Scheduler::default();
+                    let rating = studybot::review::Rating::from_answer(answer.correct, None);
+                    let next = |prev: Option<CardColumns>| {
+                        let prev = prev
+                            .map(CardState::from_columns)
+                            .transpose()
+                            .map_err(|e| e.to_string())?;
+                        let card = memory
+                            .review(prev.as_ref(), rating, now)
+                            .map_err(|e| e.to_string())?;
+                        Ok((card.to_columns(), rating.as_str().to_string()))
+                    };
+                    let update = CardUpdate {
+                        user: answer.user,
+                        question_id: "sqs-001",
+                        topic: "sqs",
+                        source: "quiz",
+                        correct: answer.correct,
+                        at: now,
+                        next: &next,
+                    };
+                    store
+                        .record_answer_reviewed(guild, &answer, &keys, Some(&update))
+                        .await?;
+                } else {
+                    store.record_answer(guild, &answer, &keys).await?;
+                }
                 lat.push(t.elapsed());
             }
             Ok::<_, anyhow::Error>(lat)
@@ -163,11 +229,106 @@ async fn write_bench(name: &str, store: Store, total: usize) -> anyhow::Result<(
         recorded as usize == count,
         "answers lost or doubled: {recorded} of {count}"
     );
+    if review {
+        // One card per member (they all answered "sqs-001"), each answer counted once.
+        let mut answered = 0;
+        for u in 1..=(count / posts.len()) as u64 {
+            answered += store
+                .cards(guild, UserId(u))
+                .await?
+                .iter()
+                .map(|c| c.answered)
+                .sum::<i64>();
+        }
+        anyhow::ensure!(
+            answered as usize == count,
+            "review state lost or doubled: {answered} of {count}"
+        );
+    }
+    let rate = count as f64 / elapsed.as_secs_f64();
     println!(
-        "| {name} | {:.0} | {:.2} ms | {:.2} ms |",
-        count as f64 / elapsed.as_secs_f64(),
+        "| {name} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {} |",
+        if review { "yes" } else { "no" },
         ms(pct(&all, 50.0)),
-        ms(pct(&all, 99.0))
+        ms(pct(&all, 99.0)),
+        without.map_or("1.00×".to_string(), |w| format!("{:.2}×", rate / w))
+    );
+    store.close().await;
+    Ok(rate)
+}
+
+/// Loads `members` × `per_member` cards in one server (1 in 8 due now), then times the next
+/// question of a member's review (the whole use case) and the store's due-card query.
+async fn review_bench(
+    name: &str,
+    store: Store,
+    members: usize,
+    per_member: usize,
+) -> anyhow::Result<()> {
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let library = studybot::content::Library::load(&content, &[])?;
+    let questions: Vec<(String, String)> = library
+        .bank
+        .questions()
+        .iter()
+        .take(per_member)
+        .map(|q| (q.id.clone(), q.topic.clone()))
+        .collect();
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 20, 9, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let memory = studybot::review::Scheduler::default();
+    let mut rng = StdRng::seed_from_u64(11);
+    let t = Instant::now();
+    let mut batch = Vec::with_capacity(100_000);
+    for m in 1..=members as u64 {
+        for (id, topic) in &questions {
+            let first = now - chrono::Duration::days(rng.random_range(1..60));
+            let card = memory
+                .review(None, studybot::review::Rating::Good, first)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut c = card.to_columns();
+            c.due = if rng.random_ratio(1, 8) {
+                now - chrono::Duration::hours(rng.random_range(1..48))
+            } else {
+                now + chrono::Duration::hours(rng.random_range(1..24 * 30))
+            };
+            batch.push((UserId(m), id.clone(), topic.clone(), c));
+        }
+        if batch.len() >= 100_000 {
+            store.bulk_load_cards(GuildId(1), &batch).await?;
+            batch.clear();
+        }
+    }
+    store.bulk_load_cards(GuildId(1), &batch).await?;
+    let load = t.elapsed();
+    let study = studybot::service::Study::new(store.clone(), library);
+    let filter = studybot::service::review::ReviewFilter::default();
+    let rounds = 200;
+    let mut pick = StdRng::seed_from_u64(3);
+    let mut users: Vec<UserId> = (0..rounds)
+        .map(|_| UserId(pick.random_range(1..=members as u64)))
+        .collect();
+    let next = timed(rounds, || {
+        let user = users.pop().unwrap_or(UserId(1));
+        let (study, filter) = (&study, &filter);
+        async move { Ok(study.next_review(GuildId(1), user, filter, now).await?) }
+    })
+    .await?;
+    let due = timed(rounds, || {
+        let user = UserId(pick.random_range(1..=members as u64));
+        let store = &store;
+        async move { Ok(store.due_cards(GuildId(1), user, now, 32).await?) }
+    })
+    .await?;
+    println!(
+        "| {name} | {:.1} s | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+        load.as_secs_f64(),
+        ms(pct(&next, 50.0)),
+        ms(pct(&next, 99.0)),
+        ms(pct(&due, 50.0)),
+        ms(pct(&due, 99.0)),
     );
     store.close().await;
     Ok(())

@@ -237,8 +237,21 @@ impl Study {
             return Err(UserError::UnknownExam(e.clone()).into());
         }
         let queue = self.review_queue(guild, user, now).await?;
-        let cards = self.store.cards(guild, user).await?;
         // Due cards, soonest first; a question removed from the bank is kept but never served.
+        // The first few due cards usually hold one that fits; else every card is read below.
+        let due_first = self.store.due_cards(guild, user, now, 32).await?;
+        if let Some(question) = due_first
+            .iter()
+            .filter_map(|c| bank.get(&c.question_id))
+            .find(|q| filter.accepts(q))
+        {
+            return Ok(NextReview::Ask {
+                question: Box::new(question.clone()),
+                new: false,
+                queue,
+            });
+        }
+        let cards = self.store.cards(guild, user).await?;
         if let Some(question) = cards
             .iter()
             .filter(|c| c.state.due <= now)

@@ -454,4 +454,49 @@ impl Store {
         });
         Ok(n == 1)
     }
+
+    /// Loads many cards at once (for benchmarks): `(member, question, topic, state)`.
+    #[doc(hidden)]
+    pub async fn bulk_load_cards(
+        &self,
+        guild: GuildId,
+        cards: &[(UserId, String, String, CardColumns)],
+    ) -> Result<(), StoreError> {
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in cards.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct) ",
+                );
+                q.push_values(chunk, |mut b, (user, question, topic, c)| {
+                    b.push_bind(db_id(guild.0))
+                        .push_bind(db_id(user.0))
+                        .push_bind(question)
+                        .push_bind(topic)
+                        .push_bind(&c.phase)
+                        .push_bind(c.stability)
+                        .push_bind(c.difficulty)
+                        .push_bind(ms(c.due))
+                        .push_bind(c.last_review.map(ms))
+                        .push_bind(c.reps)
+                        .push_bind(c.lapses)
+                        .push_bind(c.step)
+                        .push_bind(c.scheduled_days)
+                        .push_bind(c.reps)
+                        .push_bind(0i64);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                sqlx::query("VACUUM ANALYZE review_cards").execute(pool).await?;
+            }
+            Backend::Sqlite { write, .. } => {
+                sqlx::query("ANALYZE").execute(write).await?;
+            }
+        }
+        Ok(())
+    }
 }
