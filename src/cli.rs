@@ -437,6 +437,19 @@ fn check(dir: &Path) -> anyhow::Result<ExitCode> {
     }
     write!(out, "{}", render_summary(&report))?;
     write!(out, "{}", report.audit)?;
+    for (code, domains) in &report.coverage {
+        let two = domains.iter().all(|d| d.missing_for_two() == 0);
+        let parts: Vec<String> = domains
+            .iter()
+            .map(|d| format!("{} {} (exam needs {})", d.domain_id, d.have, d.need_one))
+            .collect();
+        writeln!(
+            out,
+            "{code} domains: {}; two different full-length exams: {}",
+            parts.join(", "),
+            if two { "yes" } else { "no" }
+        )?;
+    }
     if report.problems.is_empty() {
         writeln!(out, "content OK")?;
         Ok(ExitCode::SUCCESS)

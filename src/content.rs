@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::exam::{self, Guides};
 use crate::notes::{self, NoteFile};
 use crate::quiz::{self, Bank, Problem};
 use crate::search::glossary::GlossaryError;
@@ -24,6 +25,9 @@ pub struct ContentReport {
     pub bank: Bank,
     /// How much the choices give the answers away.
     pub audit: quiz::audit::Audit,
+    /// The exam guides (`exams.toml`), and per exam the domain coverage of the bank.
+    pub exams: Guides,
+    pub coverage: Vec<(String, Vec<exam::DomainCoverage>)>,
     pub problems: Vec<Problem>,
 }
 
@@ -118,6 +122,7 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
             }
         }
     }
+    let (exams, coverage) = check_exams(dir, &bank, &mut problems);
     let audit = quiz::audit::Audit::of(&bank);
     for message in audit.problems() {
         problems.push(Problem {
@@ -134,8 +139,124 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
         passages_per_topic,
         bank,
         audit,
+        exams,
+        coverage,
         problems,
     })
+}
+
+/// The exam guides of a content folder (none when it has no `exams.toml`).
+pub fn load_guides(dir: &Path) -> Result<Guides, exam::GuidesError> {
+    let path = dir.join("exams.toml");
+    if path.exists() {
+        Guides::load(&path)
+    } else {
+        Ok(Guides::default())
+    }
+}
+
+/// Checks the exam guides and every question's exam domains against them, and whether the bank
+/// can fill a full-length exam of each exam to its domain weights.
+fn check_exams(
+    dir: &Path,
+    bank: &Bank,
+    problems: &mut Vec<Problem>,
+) -> (Guides, Vec<(String, Vec<exam::DomainCoverage>)>) {
+    let path = dir.join("exams.toml");
+    let guides = match load_guides(dir) {
+        Ok(g) => g,
+        Err(e) => {
+            match &e {
+                exam::GuidesError::Invalid(list) => problems.extend(list.iter().map(|p| Problem {
+                    file: PathBuf::from(&p.file),
+                    line: p.line,
+                    message: p.message.clone(),
+                })),
+                exam::GuidesError::Read { .. } => problems.push(Problem {
+                    file: path.clone(),
+                    line: 0,
+                    message: e.to_string(),
+                }),
+            }
+            return (Guides::default(), Vec::new());
+        }
+    };
+    if guides.all().is_empty() {
+        return (guides, Vec::new());
+    }
+    for q in bank.questions() {
+        for code in &q.exams {
+            let problem = |message: String| Problem {
+                file: q.file.clone(),
+                line: q.line,
+                message: format!("{}: {message}", q.id),
+            };
+            let Ok(guide) = guides.get(code) else {
+                problems.push(problem(format!(
+                    "exam {code} has no guide in {}",
+                    path.display()
+                )));
+                continue;
+            };
+            match q.domains.get(code) {
+                None => problems.push(problem(format!(
+                    "no domain for {code}; add it to `domains`, one of: {}",
+                    guide
+                        .domains
+                        .iter()
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+                Some(d) if guide.domain(d).is_none() => problems.push(problem(format!(
+                    "unknown domain {d:?} for {code}; its domains are: {}",
+                    guide
+                        .domains
+                        .iter()
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut coverage = Vec::new();
+    for guide in guides.all() {
+        let pool = exam_pool(bank, &guide.code);
+        if pool.is_empty() {
+            continue;
+        }
+        let c = exam::coverage(guide, &pool);
+        let short: Vec<String> = c
+            .iter()
+            .filter(|d| d.missing_for_one() > 0)
+            .map(|d| format!("{} has {}, needs {}", d.domain_name, d.have, d.need_one))
+            .collect();
+        if !short.is_empty() {
+            problems.push(Problem {
+                file: dir.join("questions"),
+                line: 0,
+                message: format!(
+                    "{}: the bank cannot fill a full-length exam ({} questions): {}",
+                    guide.code,
+                    guide.questions,
+                    short.join("; ")
+                ),
+            });
+        }
+        coverage.push((guide.code.clone(), c));
+    }
+    (guides, coverage)
+}
+
+/// `(question id, domain id)` of every question tagged with `exam` that names its domain.
+pub fn exam_pool(bank: &Bank, exam: &str) -> Vec<(String, String)> {
+    bank.questions()
+        .iter()
+        .filter(|q| q.exams.iter().any(|e| e == exam))
+        .filter_map(|q| q.domains.get(exam).map(|d| (q.id.clone(), d.clone())))
+        .collect()
 }
 
 /// Loads notes folders and the glossary and builds the index, logging what was skipped.
@@ -176,6 +297,8 @@ pub fn build_index(
 pub struct Library {
     pub index: NoteIndex,
     pub bank: Bank,
+    /// The exam guides (`exams.toml`); empty when the content has none.
+    pub exams: Guides,
 }
 
 /// The content in use, swapped as a whole: a reader takes an `Arc` of the current library and
@@ -193,7 +316,11 @@ impl Shelf {
     pub fn with_bank(bank: Bank) -> Shelf {
         let index = NoteIndex::build(Vec::new(), Glossary::default())
             .unwrap_or_else(|e| panic!("an empty index always builds: {e}"));
-        Shelf::new(Library { index, bank })
+        Shelf::new(Library {
+            index,
+            bank,
+            exams: Guides::default(),
+        })
     }
 
     /// The library in use now.
@@ -226,7 +353,8 @@ impl Library {
         let mut dirs = vec![content.join("notes")];
         dirs.extend(extra_notes.iter().cloned());
         let index = build_index(&dirs, None, content)?;
-        Ok(Library { index, bank })
+        let exams = load_guides(content)?;
+        Ok(Library { index, bank, exams })
     }
 }
 

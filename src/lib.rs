@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod content;
 pub mod discord;
+pub mod exam;
 pub mod ids;
 pub mod model;
 pub mod notes;

@@ -110,6 +110,18 @@ async fn filled(file: &Path) -> Store {
     let d = post(&store, OTHER, PostKind::Quiz, now).await;
     answer(&store, OTHER, d, 21, 9, now).await;
     answer(&store, OTHER, d, 11, 1, now).await;
+    // Member 11's review card of one question.
+    let card = studybot::review::Scheduler::default()
+        .review(None, studybot::review::Rating::Good, now)
+        .unwrap()
+        .to_columns();
+    store
+        .bulk_load_cards(
+            BERLIN,
+            &[(UserId(11), "sqs-001".into(), "sqs".into(), card)],
+        )
+        .await
+        .unwrap();
     store
 }
 
@@ -150,6 +162,9 @@ async fn backup_of_a_live_sqlite_database_opens_with_the_same_leaderboards() {
         assert_eq!(was, is);
         assert!(is.total >= 2);
     }
+    let cards = copy.cards(BERLIN, UserId(11)).await.unwrap();
+    assert_eq!(cards.len(), 1, "the review state is in the backup");
+    assert_eq!(cards, store.cards(BERLIN, UserId(11)).await.unwrap());
     copy.close().await;
     store.close().await;
 }

@@ -56,7 +56,14 @@ fn study(store: studybot::store::Store, dir: &std::path::Path) -> Study {
     };
     let bank = Bank::load_valid(dir, &[note("sqs"), note("kinesis")]).unwrap();
     let index = NoteIndex::build(Vec::new(), Glossary::default()).unwrap();
-    Study::new(store, Library { index, bank })
+    Study::new(
+        store,
+        Library {
+            index,
+            bank,
+            exams: Default::default(),
+        },
+    )
 }
 
 fn start() -> DateTime<Utc> {

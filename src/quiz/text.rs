@@ -46,13 +46,15 @@ pub fn reflow(text: &str) -> String {
     out.join("\n")
 }
 
-/// `- item`, `* item`, `+ item`, `1. item`, `2) item`.
+/// `- item`, `* item`, `+ item`, `1. item`, `12) item`. A wrapped line that starts with a
+/// bigger number ("443. What fixes…") is text, not a list.
 fn is_list_item(line: &str) -> bool {
     if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
         return true;
     }
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
+    (1..=2).contains(&digits)
+        && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
 }
 
 /// Line breaks left inside a sentence: the 1-based line numbers (within `text`) of lines that
@@ -105,6 +107,15 @@ mod tests {
             "First paragraph, wrapped.\n\nSecond one:\n- item one continued\n- item two\n1. numbered\n\n```\nline 1\n  line 2\n```\nAfter the code."
         );
         assert!(broken_sentences(&reflow(text)).is_empty());
+    }
+
+    #[test]
+    fn a_wrapped_line_starting_with_a_port_number_is_not_a_list_item() {
+        let text = "The NACL only has an inbound allow rule for\n443. What fixes the problem?";
+        assert_eq!(
+            reflow(text),
+            "The NACL only has an inbound allow rule for 443. What fixes the problem?"
+        );
     }
 
     #[test]

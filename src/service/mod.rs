@@ -5,6 +5,8 @@
 //! - [`answer`]: grade and record a member's answer to a posted question;
 //! - [`scores`]: leaderboards, study-group standings, personal stats, deleting a member's data;
 //! - [`daily`]: an admin sets, pauses, resumes, brings forward or removes a daily question;
+//! - [`exam`]: timed mock exams per certification: start, answer, flag, review, submit,
+//!   auto-submit, results, history and readiness;
 //! - [`quiz`]: live quizzes (start, answer, move on with the clock, stop, abandon);
 //! - [`reports`]: members report questions; admins resolve or dismiss the reports;
 //! - [`review`]: personal spaced repetition: every answer feeds the member's card; `/review`;
@@ -15,6 +17,7 @@
 pub mod answer;
 pub mod ask;
 pub mod daily;
+pub mod exam;
 pub mod quiz;
 pub mod reports;
 pub mod review;
@@ -79,6 +82,9 @@ pub enum UserError {
     ReportLimit(i64),
     #[error("question {0} has no open reports (perhaps another admin closed them)")]
     NoOpenReports(String),
+    /// A mock exam refused something; the message says what.
+    #[error("{0}")]
+    Exam(String),
     /// A review refused something; the message says what.
     #[error("{0}")]
     Review(String),

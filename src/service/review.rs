@@ -149,6 +149,11 @@ impl Study {
         Ok(s)
     }
 
+    /// The FSRS scheduler at the server's desired retention.
+    pub(crate) async fn review_scheduler(&self, guild: GuildId) -> Result<Scheduler, StoreError> {
+        self.memory(guild).await
+    }
+
     async fn memory(&self, guild: GuildId) -> Result<Scheduler, StoreError> {
         let s = self.store.review_settings(guild).await?;
         Ok(Scheduler::new(
@@ -169,21 +174,11 @@ impl Study {
             question,
             source,
             correct,
-            answer_time,
             at,
+            ..
         } = *a;
         let memory = self.memory(guild).await?;
-        let rating = Rating::from_answer(correct, answer_time);
-        let next = move |previous: Option<review::CardColumns>| {
-            let previous = previous
-                .map(CardState::from_columns)
-                .transpose()
-                .map_err(|e| e.to_string())?;
-            let card = memory
-                .review(previous.as_ref(), rating, at)
-                .map_err(|e| e.to_string())?;
-            Ok((card.to_columns(), rating.as_str().to_string()))
-        };
+        let next = card_step(&memory, a);
         let update = CardUpdate {
             user,
             question_id: &question.id,
@@ -440,6 +435,29 @@ impl Study {
             }
         }
         Ok(out)
+    }
+}
+
+/// How an answer turns a member's stored card into the next one (for the store to run inside
+/// the answer's transaction): the rating from the answer, the scheduling from FSRS.
+#[allow(clippy::type_complexity)]
+pub(crate) fn card_step(
+    memory: &Scheduler,
+    a: &Answered<'_>,
+) -> impl Fn(Option<review::CardColumns>) -> Result<(review::CardColumns, String), String> + Sync + use<>
+{
+    let memory = memory.clone();
+    let rating = Rating::from_answer(a.correct, a.answer_time);
+    let at = a.at;
+    move |previous: Option<review::CardColumns>| {
+        let previous = previous
+            .map(CardState::from_columns)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let card = memory
+            .review(previous.as_ref(), rating, at)
+            .map_err(|e| e.to_string())?;
+        Ok((card.to_columns(), rating.as_str().to_string()))
     }
 }
 

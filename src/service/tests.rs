@@ -52,7 +52,17 @@ async fn study() -> (Study, tempfile::TempDir) {
         .await
         .unwrap();
     let index = NoteIndex::build(Vec::new(), Glossary::default()).unwrap();
-    (Study::new(store, Library { index, bank }), dir)
+    (
+        Study::new(
+            store,
+            Library {
+                index,
+                bank,
+                exams: Default::default(),
+            },
+        ),
+        dir,
+    )
 }
 
 async fn post(study: &Study, question: &str) -> PostId {
@@ -325,6 +335,7 @@ async fn a_post_keeps_the_question_it_showed_when_the_bank_changes() {
     study.shelf().replace(Library {
         index,
         bank: Bank::default(),
+        exams: Default::default(),
     });
     assert!(study.content().bank.get("sqs-001").is_none());
     let r = study

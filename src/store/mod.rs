@@ -49,6 +49,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_review.sql"),
         include_str!("../../migrations/postgres/0004_review.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_exams.sql"),
+        include_str!("../../migrations/postgres/0005_exams.sql"),
+    ),
 ];
 
 /// The default database: a SQLite file next to the working directory.
@@ -432,6 +437,7 @@ impl Store {
                     "DELETE FROM review_log WHERE guild_id = $1",
                     "DELETE FROM review_settings WHERE guild_id = $1",
                     "DELETE FROM review_reminders WHERE guild_id = $1",
+                    "DELETE FROM exam_sessions WHERE guild_id = $1",
                     "DELETE FROM posts WHERE guild_id = $1",
                     "DELETE FROM quiz_sessions WHERE guild_id = $1",
                     "DELETE FROM daily_schedules WHERE guild_id = $1",
@@ -800,6 +806,7 @@ impl Store {
                 "DELETE FROM review_cards WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "DELETE FROM review_log WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
                 "DELETE FROM review_reminders WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
+                "DELETE FROM exam_sessions WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)",
             ] {
                 sqlx::query(sql).bind(db_id(user.0)).bind(guild).execute(&mut *tx).await?;
             }
@@ -900,8 +907,11 @@ pub mod backup;
 mod daily;
 mod quiz;
 mod reports;
+#[macro_use]
 mod review;
+mod exam;
 pub use daily::{Claim, Closing};
+pub use exam::{NewExam, StoredExam};
 pub use quiz::{NewQuiz, QuizEnd, QuizId, QuizSession, QuizStart, QuizState};
 pub use reports::{NewReport, Report};
 pub use review::{CardUpdate, ReviewSettings, StoredCard};

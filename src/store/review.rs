@@ -491,7 +491,9 @@ impl Store {
         });
         match &self.backend {
             Backend::Postgres(pool) => {
-                sqlx::query("VACUUM ANALYZE review_cards").execute(pool).await?;
+                sqlx::query("VACUUM ANALYZE review_cards")
+                    .execute(pool)
+                    .await?;
             }
             Backend::Sqlite { write, .. } => {
                 sqlx::query("ANALYZE").execute(write).await?;
