@@ -48,6 +48,9 @@ pub enum Command {
     /// Spaced repetition in the terminal: your due questions, then new ones from your weakest
     /// topics, kept in a local database (answers from stdin: A, B or AC).
     Review(ReviewArgs),
+    /// A timed mock exam in the terminal, drawn to the exam guide's domain weights; the result
+    /// per domain at the end (answers from stdin: A, AC, or - to skip).
+    Exam(ExamArgs),
     /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C or SIGTERM stops it cleanly.
     Serve(ServeArgs),
     /// Print the effective configuration (defaults, studybot.toml, environment), secrets masked.
@@ -130,6 +133,27 @@ pub struct QuizArgs {
     /// Fixes the order of questions [default: a new order each time].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The content folder.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExamArgs {
+    /// The exam code (DVA-C02, SAA-C03, SAP-C02, DOP-C02, SOA-C02).
+    pub code: String,
+    /// How many questions [default: the real exam's].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub questions: Option<u16>,
+    /// Minutes [default: the real exam's pace for this many questions].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=300))]
+    pub minutes: Option<u32>,
+    /// Fixes which questions are drawn [default: a new draw each time].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print the result as one JSON object (score, passed, domains with name, correct, total).
+    #[arg(long)]
+    pub json: bool,
     /// The content folder.
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
@@ -228,6 +252,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topics(args) => topics(&args.content),
         Command::Questions(args) => questions(&args),
         Command::Review(args) => review(&args),
+        Command::Exam(args) => mock_exam(&args),
         Command::Reports(args) => reports(&args),
         Command::Migrate(args) => migrate(&args),
         Command::Quiz(args) => quiz(&args),
@@ -918,6 +943,166 @@ struct ReviewSummary {
     due_today: i64,
     new_left_today: i64,
     next_due: Option<String>,
+}
+
+fn mock_exam(args: &ExamArgs) -> anyhow::Result<ExitCode> {
+    use crate::exam::{self, AnswerKey, AnswerShape, Session};
+    use rand::SeedableRng;
+    let library = crate::content::Library::load(&args.content, &[])?;
+    let guide = library
+        .exams
+        .get(&args.code)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .clone();
+    let n = args.questions.map_or(guide.questions, usize::from);
+    let minutes = args.minutes.unwrap_or_else(|| {
+        let scaled = (u64::from(guide.minutes) * n as u64).div_ceil(guide.questions as u64);
+        u32::try_from(scaled).unwrap_or(300).clamp(1, 300)
+    });
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let pool = crate::content::exam_pool(&library.bank, &guide.code);
+    let ids = exam::draw(
+        &guide,
+        &pool,
+        n,
+        &mut rand::rngs::StdRng::seed_from_u64(seed),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let questions: Vec<&quiz::Question> =
+        ids.iter().filter_map(|id| library.bank.get(id)).collect();
+    let mut session = Session::start(&guide.code, ids.clone(), chrono::Utc::now(), minutes)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut rx = stdin_lines();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(
+            out,
+            "{} ({}) mock exam: {n} questions, {minutes} minutes, passing score {}/1000.{}\nType the letter(s) of your answer, - to skip. Ctrl-D submits.",
+            guide.name,
+            guide.code,
+            guide.passing_score,
+            match &guide.status {
+                exam::ExamStatus::Retired { replaced_by } =>
+                    format!(" This exam is retired; it was replaced by {replaced_by}."),
+                exam::ExamStatus::Current => String::new(),
+            }
+        )?;
+    }
+    'questions: for (i, q) in questions.iter().enumerate() {
+        if session.is_expired(chrono::Utc::now()) {
+            break;
+        }
+        if !args.json {
+            writeln!(out, "\nQuestion {}/{n} · {}", i + 1, q.topic)?;
+            writeln!(out, "{}", q.prompt)?;
+            if q.answer.count() > 1 {
+                writeln!(out, "(Choose {}.)", q.answer.count())?;
+            }
+            for (k, c) in q.choices.iter().enumerate() {
+                writeln!(out, "  {}) {c}", quiz::letter(k))?;
+            }
+        }
+        loop {
+            if !args.json {
+                write!(out, "> ")?;
+                out.flush()?;
+            }
+            let Some(line) = runtime.block_on(next_line(&mut rx)) else {
+                break 'questions;
+            };
+            if line.trim() == "-" {
+                break;
+            }
+            match quiz::drill::parse_picks(&line, q) {
+                Ok(picks) => {
+                    let shape = AnswerShape {
+                        picks: q.answer.count(),
+                        choices: q.choices.len(),
+                    };
+                    match session.answer(chrono::Utc::now(), i, &picks, shape) {
+                        Ok(()) => break,
+                        // Time ran out while this question was open.
+                        Err(_) => break 'questions,
+                    }
+                }
+                Err(hint) if args.json => eprintln!("question {}: {hint} (or - to skip)", i + 1),
+                Err(hint) => writeln!(out, "{hint} (or - to skip)")?,
+            }
+        }
+    }
+    let now = chrono::Utc::now();
+    if !session.tick(now) {
+        session.submit(now).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let keys: Vec<AnswerKey> = questions
+        .iter()
+        .map(|q| AnswerKey {
+            question_id: q.id.clone(),
+            domain_id: q.domains.get(&guide.code).cloned().unwrap_or_default(),
+            correct: q.answer.indexes(),
+        })
+        .collect();
+    let result = exam::grade(&guide, &session, &keys).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.json {
+        let json = serde_json::json!({
+            "exam": result.exam,
+            "score": result.score,
+            "passing_score": result.passing_score,
+            "passed": result.passed,
+            "correct": result.correct,
+            "total": result.total,
+            "seed": seed,
+            "domains": result.domains.iter().map(|d| serde_json::json!({
+                "id": d.id, "name": d.name, "weight": d.weight, "correct": d.correct, "total": d.total,
+            })).collect::<Vec<_>>(),
+            "missed": result.missed,
+            "unanswered": result.unanswered,
+        });
+        writeln!(out, "{json}")?;
+    } else {
+        writeln!(
+            out,
+            "\n{}: {}/1000, {} of {} right: {} (passing is {}).",
+            result.exam,
+            result.score,
+            result.correct,
+            result.total,
+            if result.passed { "PASS" } else { "not yet" },
+            result.passing_score
+        )?;
+        for d in &result.domains {
+            let pct = d.percent.map_or("-".to_string(), |p| format!("{p:.0}%"));
+            writeln!(
+                out,
+                "  {:<55} {:>3}/{:<3} {pct}",
+                d.name, d.correct, d.total
+            )?;
+        }
+        if !result.missed.is_empty() {
+            writeln!(out, "\nMissed:")?;
+        }
+        for id in &result.missed {
+            if let Some(q) = library.bank.get(id) {
+                writeln!(
+                    out,
+                    "- {} (answer {}): {} [{}]",
+                    q.id,
+                    q.answer.letters(),
+                    q.explanation,
+                    q.source
+                )?;
+            }
+        }
+        writeln!(
+            out,
+            "Seed {seed}: `studybot exam {} --seed {seed}` draws the same questions again.",
+            guide.code
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {

@@ -223,10 +223,11 @@ fn check_exams(
     }
     let mut coverage = Vec::new();
     for guide in guides.all() {
-        let pool = exam_pool(bank, &guide.code);
-        if pool.is_empty() {
+        // Exams no question is tagged with are not checked (the guides may list more).
+        if !bank.questions().iter().any(|q| q.exams.contains(&guide.code)) {
             continue;
         }
+        let pool = exam_pool(bank, &guide.code);
         let c = exam::coverage(guide, &pool);
         let short: Vec<String> = c
             .iter()
@@ -569,5 +570,42 @@ mod tests {
             "{problems:?}"
         );
         assert_eq!(prompt_in_use(&shelf), "Default visibility timeout?");
+    }
+
+    #[test]
+    fn check_names_a_missing_or_unknown_domain_and_an_exam_the_bank_cannot_fill() {
+        let dir = content("Default visibility timeout?");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("content/exams.toml"),
+            dir.path().join("exams.toml"),
+        )
+        .unwrap();
+        let report = check(dir.path()).unwrap();
+        let text: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter()
+                .any(|p| p.contains("sqs.toml:1: sqs-001: no domain for DVA-C02")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|p| p.contains(
+                "DVA-C02: the bank cannot fill a full-length exam (65 questions): Development with AWS Services has 0, needs 21"
+            )),
+            "{text:?}"
+        );
+        let with_domain = question("Default visibility timeout?").replace(
+            "exams = [\"DVA-C02\"]",
+            "exams = [\"DVA-C02\"]\ndomains = { DVA-C02 = \"networking\" }",
+        );
+        std::fs::write(dir.path().join("questions/sqs.toml"), with_domain).unwrap();
+        let report = check(dir.path()).unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.message.contains("unknown domain \"networking\" for DVA-C02")),
+            "{:?}",
+            report.problems
+        );
     }
 }

@@ -102,6 +102,7 @@ impl Harness {
             store: Some(db.store.clone()),
             reload_interval: Duration::from_millis(50),
             reminder_interval: Duration::from_millis(50),
+            exam_interval: Duration::from_millis(50),
         };
         let mut settings = settings(&fake, &token, guild);
         settings.content_dir = content;
@@ -489,6 +490,7 @@ on_both_databases!(
     a_content_change_is_reloaded_without_a_restart,
     a_daily_question_answered_wrong_is_served_by_review_the_next_day,
     a_member_who_asked_gets_one_reminder_when_reviews_are_due,
+    a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_result,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -2072,5 +2074,124 @@ async fn a_member_who_asked_gets_one_reminder_when_reviews_are_due(db: Db) {
             .is_empty()
     );
     assert_eq!(h.fake.messages(dm).len(), 1);
+    h.finish().await;
+}
+
+async fn a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_result(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let learner = member(821);
+    let start = h
+        .slash(
+            &learner,
+            "exam",
+            json!([{"name": "start", "type": 1, "options": [
+                {"name": "exam", "type": 3, "value": "dva-c02"},
+                {"name": "questions", "type": 4, "value": 3}
+            ]}]),
+            json!(null),
+        )
+        .await;
+    assert!(is_ephemeral(&start), "{start}");
+    let text = text_of(&start);
+    assert!(
+        text.contains("DVA-C02 mock exam · question 1 of 3") && text.contains("time is up <t:"),
+        "{text}"
+    );
+    // What the exam asks, as the member's session holds it.
+    let view = h
+        .app()
+        .study
+        .resume_exam(GuildId(h.guild), UserId(821), h.clock.now())
+        .await
+        .unwrap();
+    let q0 = &view.questions[0].question;
+    let (id0, values0) = if q0.answer.count() == 1 {
+        (
+            format!("e:{}:a:0:{}", view.id, q0.answer.indexes()[0]),
+            vec![],
+        )
+    } else {
+        (
+            format!("e:{}:m:0", view.id),
+            q0.answer
+                .indexes()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        )
+    };
+    assert!(
+        custom_ids(&start["data"]).contains(&id0) || !values0.is_empty(),
+        "{start}"
+    );
+    let screen = as_message(&start, h.channel);
+    // Someone else's click changes nothing.
+    let other = h.click(&member(822), &id0, values0.clone(), &screen).await;
+    assert!(text_of(&other).contains("someone else"), "{other}");
+    let after = h.click(&learner, &id0, values0, &screen).await;
+    assert!(
+        text_of(&after).contains("question 2 of 3"),
+        "answering moves on: {after}"
+    );
+    let flag = format!("e:{}:f:1", view.id);
+    let flagged = h
+        .click(&learner, &flag, vec![], &as_message(&after, h.channel))
+        .await;
+    assert!(text_of(&flagged).contains("🚩 flagged"), "{flagged}");
+    let review = h
+        .click(
+            &learner,
+            &format!("e:{}:c", view.id),
+            vec![],
+            &as_message(&flagged, h.channel),
+        )
+        .await;
+    let text = text_of(&review);
+    assert!(
+        text.contains("Answered **1 of 3**")
+            && text.contains("**Unanswered:** 2, 3")
+            && text.contains("**Flagged:** 2"),
+        "{text}"
+    );
+    let result = h
+        .click(
+            &learner,
+            &format!("e:{}:s", view.id),
+            vec![],
+            &as_message(&review, h.channel),
+        )
+        .await;
+    let text = text_of(&result);
+    assert!(
+        text.contains("DVA-C02 mock exam ·") && text.contains("/1000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 3 right") && text.contains("Missed questions"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Development with AWS Services"),
+        "per domain: {text}"
+    );
+    // Submitted: a late click on the old screen changes nothing.
+    let late = h.click(&learner, &flag, vec![], &screen).await;
+    assert!(text_of(&late).contains("already submitted"), "{late}");
+    let history = h
+        .slash(
+            &learner,
+            "exam",
+            json!([{"name": "history", "type": 1, "options": []}]),
+            json!(null),
+        )
+        .await;
+    assert!(text_of(&history).contains("**DVA-C02** ·"), "{history}");
+    let stats = h.slash(&learner, "stats", json!([]), json!(null)).await;
+    assert!(text_of(&stats).contains("Exam readiness"), "{stats}");
+    // Not on the leaderboard.
+    let board = h
+        .slash(&learner, "leaderboard", json!([]), json!(null))
+        .await;
+    assert!(!text_of(&board).contains("<@821>"), "{board}");
     h.finish().await;
 }

@@ -12,12 +12,14 @@ use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse};
 use tokio::sync::{Mutex, watch};
 
-use super::custom_id::CustomId;
+use super::custom_id::{CustomId, ExamOp};
+use super::exam_view;
 use super::render::{self, View};
 use super::{Data, Error, GENERIC_FAILURE, ids, pages, perms};
 use crate::ids::{PostId, RoleId};
 use crate::ops::Outcome;
 use crate::scores::RecordOutcome;
+use crate::service::exam::ExamAction;
 use crate::service::reports::ReportReason;
 use crate::service::review::ReviewFilter;
 
@@ -120,6 +122,7 @@ pub(crate) async fn handle(
         Some(CustomId::Report { .. } | CustomId::ReportReason { .. }) => "click: report",
         Some(CustomId::CloseReports { .. }) => "click: close reports",
         Some(CustomId::Review { .. } | CustomId::ReviewNext { .. }) => "click: review",
+        Some(CustomId::Exam { .. }) => "click: exam",
         None => "click: unknown",
     };
     let (view, ephemeral, update) = match outcome {
@@ -225,6 +228,33 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
             // The filter rides on to the Next button of the feedback.
             let filter = ReviewFilter { topic, exam };
             Ok((render::review_feedback(user.0, &fb, &filter), true, true))
+        }
+        CustomId::Exam { id, op } => {
+            let now = app.clock.now();
+            let action = match op {
+                ExamOp::Answer { position, choice } => ExamAction::Answer {
+                    position,
+                    picks: picks(click, choice)?,
+                },
+                ExamOp::Flag { position } => ExamAction::ToggleFlag { position },
+                ExamOp::Previous => ExamAction::Previous,
+                ExamOp::Next => ExamAction::Next,
+                ExamOp::GoTo => ExamAction::GoTo {
+                    position: picks(click, None)?
+                        .first()
+                        .copied()
+                        .ok_or_else(|| Error::user(OUT_OF_DATE))?,
+                },
+                ExamOp::Submit => ExamAction::Submit,
+                ExamOp::Review | ExamOp::ReviewToSubmit | ExamOp::Show => ExamAction::Show,
+            };
+            let view = app.study.exam_action(guild, user, id, action, now).await?;
+            let shown = match op {
+                ExamOp::Review => exam_view::review(&view, now, false),
+                ExamOp::ReviewToSubmit => exam_view::review(&view, now, true),
+                _ => exam_view::question(&view, now),
+            };
+            Ok((shown, true, true))
         }
         CustomId::ReviewNext {
             user: owner,

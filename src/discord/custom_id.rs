@@ -27,6 +27,33 @@ impl LeaderboardScope {
     }
 }
 
+/// What a mock exam control does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExamOp {
+    /// `a:<position>:<choice>` (a button) or `m:<position>` (a menu; picks as values): the
+    /// position the screen showed, so a stale screen never answers another question.
+    Answer {
+        position: usize,
+        choice: Option<usize>,
+    },
+    /// `f:<position>`: flag or unflag.
+    Flag {
+        position: usize,
+    },
+    /// `p`, `n`: the previous or next question.
+    Previous,
+    Next,
+    /// `r`: the review screen; `c`: the review screen asking to confirm the submit.
+    Review,
+    ReviewToSubmit,
+    /// `g`: go to the question picked in the review screen's menu.
+    GoTo,
+    /// `q`: back to the current question.
+    Show,
+    /// `s`: submit now.
+    Submit,
+}
+
 /// What a button or menu does. Encoded in its `custom_id` (at most 100 characters), so a click
 /// can be handled by any process, also after a restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +94,8 @@ pub enum CustomId {
         topic: Option<String>,
         exam: Option<String>,
     },
+    /// `e:<exam id>:<op>`: a control of a mock exam screen.
+    Exam { id: i64, op: ExamOp },
     /// `vn:<user>:<topic>:<exam>`: the next `/review` question, with the same filter.
     ReviewNext {
         user: u64,
@@ -119,6 +148,27 @@ impl CustomId {
                 format!("f:{}:{user}", if *confirm { 'y' } else { 'n' })
             }
             CustomId::Report { post } => format!("r:{}", post.0),
+            CustomId::Exam { id, op } => {
+                let op = match op {
+                    ExamOp::Answer {
+                        position,
+                        choice: Some(c),
+                    } => format!("a:{position}:{c}"),
+                    ExamOp::Answer {
+                        position,
+                        choice: None,
+                    } => format!("m:{position}"),
+                    ExamOp::Flag { position } => format!("f:{position}"),
+                    ExamOp::Previous => "p".into(),
+                    ExamOp::Next => "n".into(),
+                    ExamOp::Review => "r".into(),
+                    ExamOp::ReviewToSubmit => "c".into(),
+                    ExamOp::GoTo => "g".into(),
+                    ExamOp::Show => "q".into(),
+                    ExamOp::Submit => "s".into(),
+                };
+                format!("e:{id}:{op}")
+            }
             CustomId::Review {
                 user,
                 shown,
@@ -235,6 +285,32 @@ impl CustomId {
                     exam,
                 })
             }
+            "e" => {
+                let mut parts = rest.split(':');
+                let id = parts.next()?.parse().ok()?;
+                let op = match parts.next()? {
+                    "a" => ExamOp::Answer {
+                        position: parts.next()?.parse().ok()?,
+                        choice: Some(parts.next()?.parse().ok()?),
+                    },
+                    "m" => ExamOp::Answer {
+                        position: parts.next()?.parse().ok()?,
+                        choice: None,
+                    },
+                    "f" => ExamOp::Flag {
+                        position: parts.next()?.parse().ok()?,
+                    },
+                    "p" => ExamOp::Previous,
+                    "n" => ExamOp::Next,
+                    "r" => ExamOp::Review,
+                    "c" => ExamOp::ReviewToSubmit,
+                    "g" => ExamOp::GoTo,
+                    "q" => ExamOp::Show,
+                    "s" => ExamOp::Submit,
+                    _ => return None,
+                };
+                parts.next().is_none().then_some(CustomId::Exam { id, op })
+            }
             "vn" => {
                 let mut parts = rest.split(':');
                 let user = parts.next()?.parse().ok()?;
@@ -342,6 +418,32 @@ mod tests {
                 topic: Some("sqs".into()),
                 exam: None,
             },
+            CustomId::Exam {
+                id: 77,
+                op: ExamOp::Answer {
+                    position: 64,
+                    choice: Some(3),
+                },
+            },
+            CustomId::Exam {
+                id: 77,
+                op: ExamOp::Answer {
+                    position: 2,
+                    choice: None,
+                },
+            },
+            CustomId::Exam {
+                id: 77,
+                op: ExamOp::Flag { position: 9 },
+            },
+            CustomId::Exam {
+                id: 1,
+                op: ExamOp::Submit,
+            },
+            CustomId::Exam {
+                id: 1,
+                op: ExamOp::ReviewToSubmit,
+            },
             CustomId::ReviewNext {
                 user: 5,
                 topic: None,
@@ -379,6 +481,11 @@ mod tests {
             "v:1:2:sqs-001:3",
             "v:1:2:sqs-001:x::",
             "vn:1:a",
+            "e:1",
+            "e:1:z",
+            "e:1:a:2",
+            "e:x:s",
+            "e:1:s:2",
             "rr:",
             "x:y:sqs-001",
             "x:r:",

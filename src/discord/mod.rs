@@ -9,6 +9,7 @@
 mod commands;
 mod components;
 mod custom_id;
+pub(crate) mod exam_view;
 mod ids;
 mod pages;
 mod perms;
@@ -240,6 +241,8 @@ pub struct Options {
     pub reload_interval: Duration,
     /// How often review reminders are looked for.
     pub reminder_interval: Duration,
+    /// How often mock exams whose time ran out are submitted.
+    pub exam_interval: Duration,
 }
 
 impl Default for Options {
@@ -254,6 +257,7 @@ impl Default for Options {
             store: None,
             reload_interval: Duration::from_secs(2),
             reminder_interval: Duration::from_secs(300),
+            exam_interval: Duration::from_secs(5),
         }
     }
 }
@@ -428,6 +432,11 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         Arc::clone(&reload),
         stop_rx.clone(),
     )));
+    background.push(tokio::spawn(submit_expired_exams(
+        Arc::clone(&app),
+        options.exam_interval,
+        stop_rx.clone(),
+    )));
     background.push(tokio::spawn(reminders::run(
         Arc::clone(&app),
         Arc::clone(&client.http),
@@ -597,6 +606,24 @@ async fn admit(ctx: Context<'_>) -> Result<bool, Error> {
 }
 
 /// Records a finished command in the metrics.
+/// Every `interval`, submits the mock exams whose time ran out, so a member's result is ready
+/// (and counts in readiness) whether or not they come back to the exam.
+async fn submit_expired_exams(app: Data, interval: Duration, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
+        }
+        match app.study.submit_expired_exams(app.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "mock exams submitted when their time ran out"),
+            Err(e) => tracing::warn!(error = ?e, "could not submit mock exams whose time ran out"),
+        }
+    }
+}
+
 async fn count_command(ctx: Context<'_>, outcome: Outcome) {
     let took = ctx
         .invocation_data::<(Busy, std::time::Instant)>()

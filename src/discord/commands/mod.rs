@@ -3,6 +3,7 @@
 
 pub mod ask;
 pub mod daily;
+pub mod exam;
 pub mod misc;
 pub mod quiz;
 pub mod reports;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         scores::leaderboard(),
         scores::groups(),
         scores::stats(),
+        exam::exam(),
         review::review(),
         review::review_settings(),
         reports::report(),

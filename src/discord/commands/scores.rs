@@ -135,7 +135,20 @@ pub async fn stats(
         .study
         .review_stats(guild, ids::user(who), app.clock.now())
         .await?;
-    ctx.send(render::stats(who.get(), &s, Some(&review)).reply(user.is_none()))
-        .await?;
+    let readiness = app.study.readiness(guild, ids::user(who)).await?;
+    let mut view = render::stats(who.get(), &s, Some(&review));
+    if !readiness.is_empty()
+        && let Some(embed) = view.embeds.pop()
+    {
+        view.embeds.push(embed.field(
+            "Exam readiness (estimate, 90% range)",
+            render::cut(
+                &crate::discord::exam_view::readiness_lines(&readiness),
+                1024,
+            ),
+            false,
+        ));
+    }
+    ctx.send(view.reply(user.is_none())).await?;
     Ok(())
 }
