@@ -18,8 +18,8 @@ use chrono::{TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
-use studybot::scores::{NewAnswer, PeriodKeys, Scope};
 use studybot::review::{CardColumns, CardState};
+use studybot::scores::{NewAnswer, PeriodKeys, Scope};
 use studybot::store::{BulkAnswer, BulkPost, CardUpdate, NewPost, PostKind, Store};
 
 const WRITERS: usize = 64;
@@ -232,7 +232,7 @@ async fn write_bench(
     if review {
         // One card per member (they all answered "sqs-001"), each answer counted once.
         let mut answered = 0;
-        for u in 1..=(count / posts.len()) as u64 {
+        for u in 1..=count.div_ceil(posts.len()) as u64 {
             answered += store
                 .cards(guild, UserId(u))
                 .await?

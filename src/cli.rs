@@ -48,6 +48,8 @@ pub enum Command {
     /// Spaced repetition in the terminal: your due questions, then new ones from your weakest
     /// topics, kept in a local database (answers from stdin: A, B or AC).
     Review(ReviewArgs),
+    /// Your progress in the terminal (Unicode bars), or as the same PNG picture as /stats.
+    Stats(StatsArgs),
     /// A timed mock exam in the terminal, drawn to the exam guide's domain weights; the result
     /// per domain at the end (answers from stdin: A, AC, or - to skip).
     Exam(ExamArgs),
@@ -136,6 +138,9 @@ pub struct QuizArgs {
     /// The content folder.
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
+    /// Where your answers count (review state and `studybot stats`).
+    #[command(flatten)]
+    pub profile: ProfileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +159,29 @@ pub struct ExamArgs {
     /// Print the result as one JSON object (score, passed, domains with name, correct, total).
     #[arg(long)]
     pub json: bool,
+    /// The content folder.
+    #[arg(long, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+}
+
+/// A terminal learner's profile: the local database and whose answers.
+#[derive(Debug, Args, Clone)]
+pub struct ProfileArgs {
+    /// The local database that keeps your answers and review state.
+    #[arg(long, value_name = "PATH", default_value = "data/studybot.db")]
+    pub db: PathBuf,
+    /// Whose profile (several learners can share one database).
+    #[arg(long, value_name = "NAME", default_value = "me")]
+    pub user: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Write the picture (PNG) to this file instead of printing the figures.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
     /// The content folder.
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
@@ -252,6 +280,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topics(args) => topics(&args.content),
         Command::Questions(args) => questions(&args),
         Command::Review(args) => review(&args),
+        Command::Stats(args) => stats(&args),
         Command::Exam(args) => mock_exam(&args),
         Command::Reports(args) => reports(&args),
         Command::Migrate(args) => migrate(&args),
@@ -1105,6 +1134,68 @@ fn mock_exam(args: &ExamArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens a terminal profile's database (creating its folder) with the content.
+fn open_profile(
+    runtime: &tokio::runtime::Runtime,
+    db: &Path,
+    content: &Path,
+) -> anyhow::Result<crate::service::Study> {
+    let library = crate::content::Library::load(content, &[])?;
+    if let Some(parent) = db.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder of {}", db.display()))?;
+    }
+    let store = runtime.block_on(Store::open(&format!("sqlite://{}", db.display())))?;
+    Ok(crate::service::Study::new(store, library))
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let study = open_profile(&runtime, &args.profile.db, &args.content)?;
+    let user = terminal_user(&args.profile.user);
+    let title = format!("Progress · {}", args.profile.user);
+    let now = chrono::Utc::now();
+    let data = runtime.block_on(study.progress(TERMINAL_GUILD, user, &title, now))?;
+    runtime.block_on(study.store.close());
+    let mut out = std::io::stdout().lock();
+    let nothing = |out: &mut std::io::StdoutLock<'_>| {
+        writeln!(
+            out,
+            "No answers yet for {:?} in {}: `studybot review` or `studybot quiz` start your record.",
+            args.profile.user,
+            args.profile.db.display()
+        )
+    };
+    match &args.png {
+        Some(file) => match crate::charts::render_progress(&data) {
+            Ok(chart) => {
+                std::fs::write(file, &chart.png)
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+                writeln!(
+                    out,
+                    "{} ({}×{} pixels, {} bytes)",
+                    file.display(),
+                    chart.width,
+                    chart.height,
+                    chart.png.len()
+                )?;
+            }
+            Err(crate::charts::ChartError::NoData(_)) => nothing(&mut out)?,
+            Err(e) => return Err(e.into()),
+        },
+        None => match crate::charts::progress_figures(&data) {
+            Ok(figures) => write!(out, "{figures}")?,
+            Err(crate::charts::ChartError::NoData(_)) => nothing(&mut out)?,
+            Err(e) => return Err(e.into()),
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     use crate::service::review::{NextReview, ReviewFilter};
     let library = crate::content::Library::load(&args.content, &[])?;
@@ -1288,6 +1379,9 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Answers count in the local profile: review state and `studybot stats`.
+    let study = open_profile(&runtime, &args.profile.db, &args.content)?;
+    let user = terminal_user(&args.profile.user);
     let mut out = std::io::stdout().lock();
     let total = questions.len();
     let (mut right, mut asked) = (0usize, 0usize);
@@ -1310,6 +1404,7 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
         for (k, c) in q.choices.iter().enumerate() {
             writeln!(out, "  {}) {c}", quiz::letter(k))?;
         }
+        let shown = chrono::Utc::now();
         let picks = loop {
             write!(out, "> ")?;
             out.flush()?;
@@ -1324,6 +1419,18 @@ fn quiz(args: &QuizArgs) -> anyhow::Result<ExitCode> {
             }
         };
         asked += 1;
+        let now = chrono::Utc::now();
+        let answered = crate::service::review::Answered {
+            user,
+            question: q,
+            source: "quiz",
+            correct: q.is_correct(&picks),
+            answer_time: Some(now - shown),
+            at: now,
+        };
+        if let Err(e) = runtime.block_on(study.record_practice(TERMINAL_GUILD, &answered, shown)) {
+            tracing::warn!(error = %e, "could not record the answer in the local profile");
+        }
         if q.is_correct(&picks) {
             right += 1;
             writeln!(out, "Right: {}.", q.answer.letters())?;

@@ -224,7 +224,11 @@ fn check_exams(
     let mut coverage = Vec::new();
     for guide in guides.all() {
         // Exams no question is tagged with are not checked (the guides may list more).
-        if !bank.questions().iter().any(|q| q.exams.contains(&guide.code)) {
+        if !bank
+            .questions()
+            .iter()
+            .any(|q| q.exams.contains(&guide.code))
+        {
             continue;
         }
         let pool = exam_pool(bank, &guide.code);
@@ -600,10 +604,9 @@ mod tests {
         std::fs::write(dir.path().join("questions/sqs.toml"), with_domain).unwrap();
         let report = check(dir.path()).unwrap();
         assert!(
-            report
-                .problems
-                .iter()
-                .any(|p| p.message.contains("unknown domain \"networking\" for DVA-C02")),
+            report.problems.iter().any(|p| p
+                .message
+                .contains("unknown domain \"networking\" for DVA-C02")),
             "{:?}",
             report.problems
         );

@@ -3,6 +3,7 @@
 //! The domain (notes, search) knows nothing of Discord; the command line in [`cli`] is one
 //! adapter over it. See `DESIGN.md` in the shared folder for the whole architecture.
 
+pub mod charts;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -165,6 +165,32 @@ impl Harness {
         self.interact(event).await
     }
 
+    /// A slash command, returning the bot's whole recorded answer (body and files).
+    async fn slash_recorded(&self, who: &FakeUser, name: &str, options: Value) -> Recorded {
+        let event = fake_discord::slash_command_resolved(
+            &self.fake.ids(),
+            self.guild,
+            self.channel,
+            who,
+            name,
+            options,
+            json!(null),
+        );
+        let id = fake_discord::interaction_id(&event);
+        self.fake
+            .dispatch("INTERACTION_CREATE", event)
+            .await
+            .unwrap();
+        self.fake
+            .wait_for_request(
+                "POST",
+                &format!("/api/v10/interactions/{id}/*/callback"),
+                WAIT,
+            )
+            .await
+            .expect("the bot answers the interaction")
+    }
+
     async fn interact(&self, event: Value) -> Value {
         let id = fake_discord::interaction_id(&event);
         self.fake
@@ -491,6 +517,7 @@ on_both_databases!(
     a_daily_question_answered_wrong_is_served_by_review_the_next_day,
     a_member_who_asked_gets_one_reminder_when_reviews_are_due,
     a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_result,
+    stats_attaches_a_progress_picture_and_a_newcomer_gets_words,
 );
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
@@ -2174,6 +2201,15 @@ async fn a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_resul
         text.contains("Development with AWS Services"),
         "per domain: {text}"
     );
+    // The result carries its per-domain picture.
+    let sent = h
+        .fake
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path.ends_with("/callback") && !r.files.is_empty())
+        .expect("the result is sent with a picture");
+    assert_eq!(sent.files[0].0, "exam.png");
     // Submitted: a late click on the old screen changes nothing.
     let late = h.click(&learner, &flag, vec![], &screen).await;
     assert!(text_of(&late).contains("already submitted"), "{late}");
@@ -2193,5 +2229,64 @@ async fn a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_resul
         .slash(&learner, "leaderboard", json!([]), json!(null))
         .await;
     assert!(!text_of(&board).contains("<@821>"), "{board}");
+    h.finish().await;
+}
+
+async fn stats_attaches_a_progress_picture_and_a_newcomer_gets_words(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let newcomer = h.slash_recorded(&member(832), "stats", json!([])).await;
+    assert!(newcomer.files.is_empty(), "no empty chart");
+    assert!(
+        text_of(&json!({"data": newcomer.body["data"]})).contains("Nothing yet"),
+        "{}",
+        newcomer.body
+    );
+    let (_, message) = h.post_daily().await;
+    h.answer(&member(831), &message, true).await;
+    let stats = h.slash_recorded(&member(831), "stats", json!([])).await;
+    let (name, png) = stats.files.first().expect("a picture attached (multipart)");
+    assert_eq!(name, "progress.png");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png.clone()));
+    let reader = decoder.read_info().expect("a PNG");
+    assert_eq!(reader.info().width, 1600, "drawn at 2x");
+    assert_eq!(
+        stats.body["data"]["embeds"][0]["image"]["url"],
+        json!("attachment://progress.png"),
+        "{}",
+        stats.body
+    );
+    // The leaderboard keeps its text and adds the top 5's points as lines when asked.
+    h.slash(
+        &member(831),
+        "leaderboard",
+        json!([{"name": "chart", "type": 5, "value": true}]),
+        json!(null),
+    )
+    .await;
+    let edited = h
+        .fake
+        .wait_for_request("POST", "/api/v10/webhooks/*/*", WAIT)
+        .await
+        .expect("the deferred answer follows");
+    assert_eq!(
+        edited.files.first().map(|f| f.0.as_str()),
+        Some("points.png"),
+        "{}",
+        edited.body
+    );
+    assert!(
+        text_of(&json!({"data": edited.body})).contains("<@831>"),
+        "{}",
+        edited.body
+    );
+    // No error message followed the picture (checked after one more round trip).
+    h.slash(&member(831), "help", json!([]), json!(null)).await;
+    assert!(
+        h.fake
+            .requests()
+            .iter()
+            .all(|r| !r.body.to_string().contains("Something went wrong")),
+        "no error after the chart"
+    );
     h.finish().await;
 }

@@ -11,9 +11,13 @@ fn root() -> PathBuf {
 }
 
 fn run(args: &[&str], input: &str) -> String {
+    // Answers count in a local profile: keep it out of the repository.
+    let dir = tempfile::tempdir().expect("tmp");
     let mut child = Command::new(env!("CARGO_BIN_EXE_studybot"))
         .current_dir(root())
         .arg("quiz")
+        .arg("--db")
+        .arg(dir.path().join("profile.db"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -120,3 +120,72 @@ fn a_line_with_the_wrong_number_of_letters_asks_again_and_end_of_input_ends() {
     let summary = lines.last().unwrap();
     assert!(summary["answered"].as_u64().unwrap() <= 1, "{lines:?}");
 }
+
+fn studybot(args: &[&str], input: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_studybot"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn terminal_drills_count_and_stats_print_bars_or_write_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("me.db");
+    let db = db.to_str().unwrap();
+    let empty = studybot(&["stats", "--db", db, "--user", "cy"], "");
+    assert!(empty.contains("No answers yet"), "{empty}");
+    // A terminal quiz counts in the local profile.
+    let input = "A\nAB\n".repeat(4);
+    studybot(
+        &[
+            "quiz", "--topic", "sqs", "--count", "3", "--seed", "4", "--db", db, "--user", "cy",
+        ],
+        &input,
+    );
+    let text = studybot(&["stats", "--db", db, "--user", "cy"], "");
+    assert!(
+        text.contains("Accuracy by topic") && text.contains("sqs"),
+        "{text}"
+    );
+    assert!(text.contains("of 3"), "three answers in sqs: {text}");
+    assert!(
+        text.contains('█') || text.contains('░'),
+        "Unicode bars: {text}"
+    );
+    let png = dir.path().join("cy.png");
+    studybot(
+        &[
+            "stats",
+            "--db",
+            db,
+            "--user",
+            "cy",
+            "--png",
+            png.to_str().unwrap(),
+        ],
+        "",
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    assert_eq!(reader.info().width, 1600);
+}

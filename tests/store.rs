@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
+use studybot::review::{CardColumns, CardState, Rating, Scheduler};
 use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
 use studybot::service::quiz::stale_quiz_cutoff;
 use studybot::store::{
-    NewPost, NewQuiz, NewReport, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store,
+    CardUpdate, NewPost, NewQuiz, NewReport, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store,
 };
 
 const G: GuildId = GuildId(1_000_000_000_000_000_001);
@@ -68,6 +69,8 @@ contract!(
     forgetting_a_server_removes_its_quizzes_and_every_kinds_totals,
     a_post_keeps_the_text_it_showed,
     reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server,
+    an_answer_and_its_review_card_are_written_together_and_once,
+    a_review_answered_since_it_was_shown_changes_nothing,
 );
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1590,5 +1593,165 @@ async fn reports_are_limited_per_day_withheld_by_two_members_and_closed_per_serv
             .expect("store")
             .iter()
             .all(|r| r.guild != OTHER)
+    );
+}
+
+/// The card step every answer runs: FSRS from the stored card.
+fn step(
+    correct: bool,
+    at: DateTime<Utc>,
+) -> impl Fn(Option<CardColumns>) -> Result<(CardColumns, String), String> + Sync {
+    move |prev: Option<CardColumns>| {
+        let prev = prev
+            .map(CardState::from_columns)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let rating = Rating::from_answer(correct, None);
+        let card = Scheduler::default()
+            .review(prev.as_ref(), rating, at)
+            .map_err(|e| e.to_string())?;
+        Ok((card.to_columns(), rating.as_str().to_string()))
+    }
+}
+
+async fn an_answer_and_its_review_card_are_written_together_and_once(store: &Store) {
+    let p = post(store, G, CH, "sqs").await;
+    let at = at(16, 10);
+    let next = step(true, at);
+    let update = CardUpdate {
+        user: UserId(5),
+        question_id: "sqs-001",
+        topic: "sqs",
+        source: "quiz",
+        correct: true,
+        at,
+        next: &next,
+    };
+    let answer = NewAnswer {
+        post: p,
+        user: UserId(5),
+        choice: "A".into(),
+        correct: true,
+        points: 2,
+        at,
+    };
+    let keys = PeriodKeys::at(at, chrono_tz::UTC);
+    let (outcome, card) = store
+        .record_answer_reviewed(G, &answer, &keys, Some(&update))
+        .await
+        .expect("record");
+    assert_eq!(outcome, RecordOutcome::Recorded { correct: true });
+    assert!(card.is_some_and(|c| c.due > at));
+    // The second click counts for neither the score nor the card.
+    let (outcome, card) = store
+        .record_answer_reviewed(G, &answer, &keys, Some(&update))
+        .await
+        .expect("record");
+    assert!(
+        matches!(outcome, RecordOutcome::AlreadyAnswered { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(card, None);
+    let cards = store.cards(G, UserId(5)).await.expect("cards");
+    assert_eq!(cards.len(), 1);
+    assert_eq!((cards[0].answered, cards[0].correct), (1, 1));
+    // A second post of the same question: the card moves on from its stored state.
+    let q = post(store, G, CH, "sqs").await;
+    let later = at + Duration::days(3);
+    let next = step(false, later);
+    let update = CardUpdate {
+        correct: false,
+        at: later,
+        next: &next,
+        ..update
+    };
+    let answer = NewAnswer {
+        post: q,
+        correct: false,
+        points: 0,
+        at: later,
+        ..answer
+    };
+    store
+        .record_answer_reviewed(G, &answer, &keys, Some(&update))
+        .await
+        .expect("record");
+    let card = store
+        .card(G, UserId(5), "sqs-001")
+        .await
+        .expect("card")
+        .expect("a card");
+    assert_eq!((card.answered, card.correct), (2, 1));
+    assert!(
+        card.state.due - later <= Duration::days(1),
+        "a miss comes back soon"
+    );
+    // Another server's member is apart.
+    assert!(
+        store
+            .cards(OTHER, UserId(5))
+            .await
+            .expect("cards")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .due_count(G, UserId(5), later + Duration::days(1))
+            .await
+            .expect("due"),
+        1
+    );
+    let due = store
+        .due_cards(G, UserId(5), later + Duration::days(1), 10)
+        .await
+        .expect("due");
+    assert_eq!(due.len(), 1);
+    // Forget me removes the review state too.
+    store
+        .delete_user_data(UserId(5), Some(G))
+        .await
+        .expect("forget");
+    assert!(store.cards(G, UserId(5)).await.expect("cards").is_empty());
+}
+
+async fn a_review_answered_since_it_was_shown_changes_nothing(store: &Store) {
+    let shown = at(16, 9);
+    let next = step(true, shown + Duration::seconds(20));
+    let update = CardUpdate {
+        user: UserId(6),
+        question_id: "kinesis-001",
+        topic: "kinesis",
+        source: "review",
+        correct: true,
+        at: shown + Duration::seconds(20),
+        next: &next,
+    };
+    assert!(
+        store
+            .review_card(G, &update, shown)
+            .await
+            .expect("review")
+            .is_some()
+    );
+    assert_eq!(
+        store.review_card(G, &update, shown).await.expect("review"),
+        None,
+        "a double click is refused"
+    );
+    let card = store
+        .card(G, UserId(6), "kinesis-001")
+        .await
+        .expect("card")
+        .expect("a card");
+    assert_eq!(card.answered, 1);
+    // The review log keeps the day for the streak; it is new the first time.
+    let since = store
+        .new_reviews_since(G, UserId(6), shown)
+        .await
+        .expect("new");
+    assert_eq!(since, 1);
+    assert_eq!(
+        store.review_times(G, UserId(6)).await.expect("times").len(),
+        1
     );
 }

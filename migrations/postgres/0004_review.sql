@@ -24,8 +24,9 @@ CREATE TABLE review_cards (
 -- "What is due for this member" reads straight off this index.
 CREATE INDEX review_cards_due ON review_cards (guild_id, user_id, due_at);
 
--- Every answer that fed a card: for the review streak, new cards per day and stats.
--- source: 'daily', 'quiz', 'review' or 'exam'.
+-- Answers that fed a card and are not a post's (daily and quiz answers are in `answers`):
+-- for the review streak, new cards per day and stats. source: 'review' or 'exam' (the
+-- check also admits 'daily' and 'quiz').
 CREATE TABLE review_log (
     guild_id    BIGINT  NOT NULL,
     user_id     BIGINT  NOT NULL,

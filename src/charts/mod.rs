@@ -72,9 +72,7 @@ fn percent(fraction: f64) -> u8 {
 
 /// Runs `draw` once on a measuring canvas to learn the picture's height, then on a real canvas
 /// of that height; returns the PNG, its size and what the second pass reported (its layout).
-fn paint<L>(
-    draw: impl Fn(&mut Canvas) -> (f32, L),
-) -> Result<(Vec<u8>, u32, u32, L), ChartError> {
+fn paint<L>(draw: impl Fn(&mut Canvas) -> (f32, L)) -> Result<(Vec<u8>, u32, u32, L), ChartError> {
     let mut measure = Canvas::measure(theme::WIDTH)?;
     let (bottom, _) = draw(&mut measure);
     let mut canvas = Canvas::new(
@@ -174,6 +172,34 @@ mod tests {
         for ch in "Accuracy 100% · – … ✓ ✗ Mon Tue 0123456789 ÄéßЖ".chars() {
             assert_ne!(font.glyph_id(ch).0, 0, "{ch:?} has no glyph");
         }
+    }
+
+    #[test]
+    fn the_same_data_gives_the_same_png_bytes_and_the_title_is_drawn() {
+        let data = ExamResultData {
+            title: "Mock exam".to_string(),
+            domains: vec![DomainScore {
+                domain: "Security".to_string(),
+                correct: 3,
+                answered: 4,
+            }],
+            passing_percent: 72.0,
+        };
+        let (a, b) = (
+            render_exam_result(&data).expect("a chart"),
+            render_exam_result(&data).expect("a chart"),
+        );
+        assert_eq!(a.png, b.png);
+        let png = testing::decode(&a.png);
+        let title_row_has_text = (0..300).any(|x| {
+            let y = theme::PAD + 20.0;
+            png.at(theme::PAD + x as f32, y) == theme::TEXT
+        });
+        assert!(
+            title_row_has_text,
+            "the title's glyphs are drawn in the text colour"
+        );
+        assert_eq!(png.at(2.0, 2.0), theme::BACKGROUND, "an opaque card");
     }
 
     #[test]

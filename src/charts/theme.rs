@@ -109,7 +109,7 @@ pub(super) const LABEL: TextStyle = TextStyle {
     bold: false,
 };
 pub(super) const SMALL: TextStyle = TextStyle {
-    size: 19.0,
+    size: 20.0,
     color: MUTED,
     bold: false,
 };

@@ -254,7 +254,7 @@ async fn route(app: &Data, click: &ComponentInteraction) -> Result<Reply, Error>
                 ExamOp::ReviewToSubmit => exam_view::review(&view, now, true),
                 _ => exam_view::question(&view, now),
             };
-            Ok((shown, true, true))
+            Ok((pages::exam_screen(app, &view, shown).await?, true, true))
         }
         CustomId::ReviewNext {
             user: owner,

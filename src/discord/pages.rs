@@ -60,3 +60,18 @@ pub async fn leaderboard(
         &board, scope, period, kind, page, PAGE_SIZE,
     ))
 }
+
+/// A mock exam screen as `shown`, with the per-domain picture once the exam has its result.
+pub async fn exam_screen(
+    app: &Data,
+    view: &crate::service::exam::ExamView,
+    shown: View,
+) -> Result<View, Error> {
+    match &view.result {
+        Some(result) => Ok(match app.study.exam_picture(result).await? {
+            Some(png) => shown.with_png("exam.png", png),
+            None => shown,
+        }),
+        None => Ok(shown),
+    }
+}

@@ -34,6 +34,8 @@ pub struct View {
     pub content: Option<String>,
     pub embeds: Vec<CreateEmbed>,
     pub components: Vec<CreateActionRow>,
+    /// Files to attach: (file name, bytes), e.g. a chart shown by `attachment://name`.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl View {
@@ -56,10 +58,22 @@ impl View {
         self
     }
 
+    /// Attaches a PNG and shows it as the image of the last embed.
+    pub fn with_png(mut self, name: &str, png: Vec<u8>) -> View {
+        if let Some(e) = self.embeds.pop() {
+            self.embeds.push(e.image(format!("attachment://{name}")));
+        }
+        self.files.push((name.to_string(), png));
+        self
+    }
+
     pub fn reply(self, ephemeral: bool) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
             .ephemeral(ephemeral)
             .components(self.components);
+        for (name, bytes) in self.files {
+            r = r.attachment(serenity::CreateAttachment::bytes(bytes, name));
+        }
         if let Some(c) = self.content {
             r = r.content(c);
         }
@@ -75,6 +89,9 @@ impl View {
             .embeds(self.embeds)
             .components(self.components)
             .allowed_mentions(serenity::CreateAllowedMentions::new());
+        for (name, bytes) in self.files {
+            r = r.add_file(serenity::CreateAttachment::bytes(bytes, name));
+        }
         if let Some(c) = self.content {
             r = r.content(c);
         }

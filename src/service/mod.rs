@@ -7,6 +7,7 @@
 //! - [`daily`]: an admin sets, pauses, resumes, brings forward or removes a daily question;
 //! - [`exam`]: timed mock exams per certification: start, answer, flag, review, submit,
 //!   auto-submit, results, history and readiness;
+//! - [`progress`]: pictures of progress (`/stats`, exam results, leaderboard lines);
 //! - [`quiz`]: live quizzes (start, answer, move on with the clock, stop, abandon);
 //! - [`reports`]: members report questions; admins resolve or dismiss the reports;
 //! - [`review`]: personal spaced repetition: every answer feeds the member's card; `/review`;
@@ -18,6 +19,7 @@ pub mod answer;
 pub mod ask;
 pub mod daily;
 pub mod exam;
+pub mod progress;
 pub mod quiz;
 pub mod reports;
 pub mod review;

@@ -355,6 +355,23 @@ impl Study {
         })
     }
 
+    /// Records a practice answer that is not a post's (a terminal drill) on the member's card,
+    /// unless it was answered since `shown_at`. Returns the card's next due time.
+    pub async fn record_practice(
+        &self,
+        guild: GuildId,
+        answered: &Answered<'_>,
+        shown_at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let store = &self.store;
+        let card = self
+            .with_card_update(guild, answered, async |u| {
+                store.review_card(guild, u, shown_at).await
+            })
+            .await?;
+        Ok(card.map(|c| c.due))
+    }
+
     /// A member's review figures.
     pub async fn review_stats(
         &self,

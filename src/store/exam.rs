@@ -243,7 +243,7 @@ impl Store {
             .rows_affected();
             if n == 1 {
                 for u in cards {
-                    apply_card!(tx, guild, u);
+                    apply_card!(tx, guild, u, None);
                 }
                 tx.commit().await?;
                 true

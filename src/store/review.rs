@@ -79,27 +79,101 @@ macro_rules! card_from_row {
     }};
 }
 
-/// Reads the card, computes the next state, writes it and the log line, all on `$tx`.
+/// Computes a card's next state and writes it on `$tx`, with a log line for answers that are
+/// not a post's (`review`, `exam`: daily and quiz answers are in `answers` already). `$pre` is
+/// the card as read before the transaction (`Some(None)`: none yet) or `None`: when the card
+/// is still as read, the write is one conditional upsert; otherwise the card is read again
+/// inside the transaction.
 macro_rules! apply_card {
-    ($tx:expr, $guild:expr, $u:expr) => {{
+    ($tx:expr, $guild:expr, $u:expr, $pre:expr) => {{
         let u = $u;
-        let row = sqlx::query(
-            "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
-             FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND question_id = $3",
-        )
-        .bind(db_id($guild.0))
-        .bind(db_id(u.user.0))
-        .bind(u.question_id)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        let previous = match row {
-            Some(r) => Some(card_from_row!(&r)),
-            None => None,
+        let pre: Option<Option<StoredCard>> = $pre;
+        let mut done: Option<(CardColumns, String, bool)> = None;
+        if let Some(previous) = pre {
+            let was_new = previous.is_none();
+            let seen = previous.as_ref().map_or(-1, |c| c.answered);
+            let (next, rating) =
+                (u.next)(previous.map(|c| c.state)).map_err(StoreError::Invalid)?;
+            let hit: Option<i64> = upsert_card_if_unchanged!(&next, u, $guild, seen)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if hit.is_some() {
+                done = Some((next, rating, was_new));
+            }
+        }
+        let (next, rating, was_new) = match done {
+            Some(d) => d,
+            None => {
+                let row = sqlx::query(
+                    "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
+                     FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND question_id = $3",
+                )
+                .bind(db_id($guild.0))
+                .bind(db_id(u.user.0))
+                .bind(u.question_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+                let previous = match row {
+                    Some(r) => Some(card_from_row!(&r)),
+                    None => None,
+                };
+                let was_new = previous.is_none();
+                let (next, rating) =
+                    (u.next)(previous.map(|c| c.state)).map_err(StoreError::Invalid)?;
+                upsert_card_always!(&next, u, $guild)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                (next, rating, was_new)
+            }
         };
-        let was_new = previous.is_none();
-        let (next, rating) =
-            (u.next)(previous.map(|c| c.state)).map_err(StoreError::Invalid)?;
-        sqlx::query(
+        if u.source == "review" || u.source == "exam" {
+            sqlx::query(
+                "INSERT INTO review_log (guild_id, user_id, question_id, source, correct, was_new, rating, reviewed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(db_id($guild.0))
+            .bind(db_id(u.user.0))
+            .bind(u.question_id)
+            .bind(u.source)
+            .bind(u.correct)
+            .bind(was_new)
+            .bind(&rating)
+            .bind(ms(u.at))
+            .execute(&mut *$tx)
+            .await?;
+        }
+        next
+    }};
+}
+
+/// The upsert of a card's new state; `$sql` says when an existing row is updated (`$15`) and
+/// returns `answered` when a row was written.
+macro_rules! upsert_card {
+    ($sql:literal, $next:expr, $u:expr, $guild:expr, $arg:expr) => {{
+        let next: &CardColumns = $next;
+        sqlx::query_scalar::<_, i64>($sql)
+            .bind(db_id($guild.0))
+            .bind(db_id($u.user.0))
+            .bind($u.question_id)
+            .bind($u.topic)
+            .bind(&next.phase)
+            .bind(next.stability)
+            .bind(next.difficulty)
+            .bind(ms(next.due))
+            .bind(next.last_review.map(ms))
+            .bind(next.reps)
+            .bind(next.lapses)
+            .bind(next.step)
+            .bind(next.scheduled_days)
+            .bind(i64::from($u.correct))
+            .bind($arg)
+    }};
+}
+
+/// Writes a card if it is still as read (`answered` = `$15`; -1 for a card not there yet).
+macro_rules! upsert_card_if_unchanged {
+    ($next:expr, $u:expr, $guild:expr, $arg:expr) => {
+        upsert_card!(
             "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)
              ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
@@ -107,40 +181,31 @@ macro_rules! apply_card {
                difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
                reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
                scheduled_days = excluded.scheduled_days,
-               answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct",
+               answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct
+             WHERE review_cards.answered = $15
+             RETURNING answered",
+            $next, $u, $guild, $arg
         )
-        .bind(db_id($guild.0))
-        .bind(db_id(u.user.0))
-        .bind(u.question_id)
-        .bind(u.topic)
-        .bind(&next.phase)
-        .bind(next.stability)
-        .bind(next.difficulty)
-        .bind(ms(next.due))
-        .bind(next.last_review.map(ms))
-        .bind(next.reps)
-        .bind(next.lapses)
-        .bind(next.step)
-        .bind(next.scheduled_days)
-        .bind(i64::from(u.correct))
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO review_log (guild_id, user_id, question_id, source, correct, was_new, rating, reviewed_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    };
+}
+
+/// Writes a card whatever it was (`$15` is at least 0, so the condition always holds).
+macro_rules! upsert_card_always {
+    ($next:expr, $u:expr, $guild:expr) => {
+        upsert_card!(
+            "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)
+             ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
+               topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
+               difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
+               reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
+               scheduled_days = excluded.scheduled_days,
+               answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct
+             WHERE review_cards.answered >= $15
+             RETURNING answered",
+            $next, $u, $guild, 0i64
         )
-        .bind(db_id($guild.0))
-        .bind(db_id(u.user.0))
-        .bind(u.question_id)
-        .bind(u.source)
-        .bind(u.correct)
-        .bind(was_new)
-        .bind(&rating)
-        .bind(ms(u.at))
-        .execute(&mut *$tx)
-        .await?;
-        next
-    }};
+    };
 }
 
 impl Store {
@@ -154,6 +219,11 @@ impl Store {
         keys: &PeriodKeys,
         card: Option<&CardUpdate<'_>>,
     ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
+        // The card as it is now, read beside the writer: the write is then one upsert.
+        let pre = match card {
+            Some(u) => Some(self.card(guild, u.user, u.question_id).await?),
+            None => None,
+        };
         let done = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted: Option<i64> = sqlx::query_scalar(
@@ -176,7 +246,7 @@ impl Store {
             .await?;
             if inserted.is_some() {
                 let state = match card {
-                    Some(u) => Some(apply_card!(tx, guild, u)),
+                    Some(u) => Some(apply_card!(tx, guild, u, pre.clone())),
                     None => None,
                 };
                 tx.commit().await?;
@@ -227,12 +297,37 @@ impl Store {
                 tx.rollback().await?;
                 None
             } else {
-                let next = apply_card!(tx, guild, update);
+                let next = apply_card!(tx, guild, update, None);
                 tx.commit().await?;
                 Some(next)
             }
         });
         Ok(done)
+    }
+
+    /// A member's card of one question.
+    pub async fn card(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        question: &str,
+    ) -> Result<Option<StoredCard>, StoreError> {
+        let card = on_read!(self, pool => {
+            let row = sqlx::query(
+                "SELECT question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct
+                 FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND question_id = $3",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(question)
+            .fetch_optional(pool)
+            .await?;
+            match row {
+                Some(r) => Some(card_from_row!(&r)),
+                None => None,
+            }
+        });
+        Ok(card)
     }
 
     /// Every card of a member in a server.
@@ -322,7 +417,8 @@ impl Store {
         Ok(n)
     }
 
-    /// The instants of a member's answers that fed their cards (for the review streak).
+    /// The instants of every answer of a member in a server: daily questions and quizzes (in
+    /// `answers`), reviews and mock exams (in the review log). For the streak and the heatmap.
     pub async fn review_times(
         &self,
         guild: GuildId,
@@ -330,7 +426,10 @@ impl Store {
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
         let list = on_read!(self, pool => {
             let v: Vec<i64> = sqlx::query_scalar(
-                "SELECT reviewed_at FROM review_log WHERE guild_id = $1 AND user_id = $2 ORDER BY reviewed_at",
+                "SELECT reviewed_at AS at FROM review_log WHERE guild_id = $1 AND user_id = $2
+                 UNION ALL
+                 SELECT answered_at AS at FROM answers WHERE guild_id = $1 AND user_id = $2
+                 ORDER BY at",
             )
             .bind(db_id(guild.0))
             .bind(db_id(user.0))
@@ -500,5 +599,68 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// When a member earned points in a server since `since` (daily questions, quizzes or
+    /// both), one row per answer.
+    pub async fn points_of_member(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        since: DateTime<Utc>,
+        kind: Option<crate::store::PostKind>,
+    ) -> Result<Vec<(DateTime<Utc>, i64)>, StoreError> {
+        let kind = kind.map_or("", |k| k.as_str());
+        let list = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT a.answered_at, a.points FROM answers a JOIN posts p ON p.post_id = a.post_id
+                 WHERE a.guild_id = $1 AND a.user_id = $2 AND a.answered_at >= $3 AND a.points > 0
+                   AND ($4 = '' OR p.kind = $4)",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(ms(since))
+            .bind(kind)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push((from_ms(r.try_get("answered_at")?), r.try_get::<i64, _>("points")?));
+            }
+            out
+        });
+        Ok(list)
+    }
+
+    /// As [`Store::points_of_member`], for every member holding `role` (a study group).
+    pub async fn points_of_group(
+        &self,
+        guild: GuildId,
+        role: crate::ids::RoleId,
+        since: DateTime<Utc>,
+        kind: Option<crate::store::PostKind>,
+    ) -> Result<Vec<(DateTime<Utc>, i64)>, StoreError> {
+        let kind = kind.map_or("", |k| k.as_str());
+        let list = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT a.answered_at, a.points FROM answers a
+                 JOIN posts p ON p.post_id = a.post_id
+                 JOIN member_roles m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
+                 WHERE a.guild_id = $1 AND m.role_id = $2 AND a.answered_at >= $3 AND a.points > 0
+                   AND ($4 = '' OR p.kind = $4)",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(role.0))
+            .bind(ms(since))
+            .bind(kind)
+            .fetch_all(pool)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push((from_ms(r.try_get("answered_at")?), r.try_get::<i64, _>("points")?));
+            }
+            out
+        });
+        Ok(list)
     }
 }

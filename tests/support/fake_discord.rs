@@ -373,6 +373,8 @@ pub struct Recorded {
     pub response: Value,
     /// All request headers, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// Files of a multipart request: (file name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
     pub at: Instant,
 }
 
@@ -1133,6 +1135,43 @@ async fn write_response(
     stream.flush().await
 }
 
+/// The file parts of a multipart form: (file name, bytes exactly as sent).
+fn multipart_files(headers: &[(String, String)], body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("\r\n--{}", boundary.trim_matches('"')).into_bytes();
+    // The first boundary has no CRLF before it; add one so every part splits alike.
+    let mut data = b"\r\n".to_vec();
+    data.extend_from_slice(body);
+    let mut files = Vec::new();
+    let mut rest: &[u8] = &data;
+    while let Some(at) = find(rest, &delimiter) {
+        rest = &rest[at + delimiter.len()..];
+        let end = find(rest, &delimiter).unwrap_or(rest.len());
+        let part = &rest[..end];
+        if let Some(split) = find(part, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&part[..split]);
+            if let Some(name) = head
+                .split("filename=\"")
+                .nth(1)
+                .and_then(|n| n.split('"').next())
+            {
+                files.push((name.to_string(), part[split + 4..].to_vec()));
+            }
+        }
+    }
+    files
+}
+
 /// The JSON of a request body: plain JSON, or the `payload_json` part of a multipart form.
 fn parse_body(headers: &[(String, String)], body: &[u8]) -> Value {
     if body.is_empty() {
@@ -1209,6 +1248,7 @@ fn handle_request(state: &Shared, req: HttpRequest) -> HttpAnswer {
         } else {
             answer.1.clone()
         },
+        files: multipart_files(&req.headers, &req.body),
         headers: req.headers,
         at: Instant::now(),
     });
@@ -1856,6 +1896,24 @@ fn apply_body(message: &mut Map<String, Value>, body: &Value) {
             if let Some(e) = e.as_object_mut() {
                 e.entry("type").or_insert(json!("rich"));
             }
+        }
+    }
+    // An uploaded file comes back as Discord stores it: an Attachment with its own id and URLs.
+    if let Some(list) = message.get_mut("attachments").and_then(Value::as_array_mut) {
+        for a in list.iter_mut() {
+            if a.get("url").is_some() {
+                continue;
+            }
+            let name = a["filename"].as_str().unwrap_or("file").to_string();
+            let id = next_snowflake();
+            *a = json!({
+                "id": id.to_string(),
+                "filename": name,
+                "size": 0,
+                "url": format!("https://cdn.discordapp.com/attachments/0/{id}/{name}"),
+                "proxy_url": format!("https://media.discordapp.net/attachments/0/{id}/{name}"),
+                "content_type": "image/png"
+            });
         }
     }
     if let Some(flags) = obj.get("flags").and_then(Value::as_u64) {

@@ -1,7 +1,7 @@
 //! Purpose: `/exam start`, `/exam resume` and `/exam history`: a member's private, timed mock
 //! exam (the screens and their buttons are in `exam_view.rs` and `components.rs`).
 
-use crate::discord::{Context, Error, exam_view, ids};
+use crate::discord::{Context, Error, exam_view, ids, pages};
 use crate::service::exam::ExamRequest;
 
 /// Timed mock exams per certification, privately
@@ -73,8 +73,8 @@ pub async fn resume(ctx: Context<'_>) -> Result<(), Error> {
         .study
         .resume_exam(guild, ids::user(ctx.author().id), now)
         .await?;
-    ctx.send(exam_view::question(&view, now).reply(true))
-        .await?;
+    let shown = pages::exam_screen(app, &view, exam_view::question(&view, now)).await?;
+    ctx.send(shown.reply(true)).await?;
     Ok(())
 }
 

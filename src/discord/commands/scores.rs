@@ -8,6 +8,7 @@ use crate::discord::{Context, Error, ids, pages};
 use crate::ids::GuildId;
 use crate::scores::Period;
 use crate::service::MIN_GROUP_MEMBERS;
+use crate::service::progress::SeriesOf;
 use crate::store::PostKind;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -77,6 +78,7 @@ pub async fn leaderboard(
     #[description = "Points from daily questions, live quizzes, or both (default)"] kind: Option<
         KindChoice,
     >,
+    #[description = "Add a picture of the top 5's points over the period"] chart: Option<bool>,
 ) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let kind = kind.and_then(KindChoice::kind);
@@ -89,8 +91,9 @@ pub async fn leaderboard(
         (Some(ScopeChoice::Server) | None, _) => LeaderboardScope::Server,
     };
     let period = period.map_or(Period::Week, Period::from);
-    let view = pages::leaderboard(
-        ctx.data(),
+    let app = ctx.data();
+    let mut view = pages::leaderboard(
+        app,
         guild,
         ids::user(ctx.author().id),
         &scope,
@@ -99,8 +102,64 @@ pub async fn leaderboard(
         0,
     )
     .await?;
+    if chart == Some(true) {
+        // A few lookups of names may take a moment: tell Discord an answer is coming.
+        ctx.defer().await?;
+        let now = app.clock.now();
+        let board = app
+            .study
+            .leaderboard_of_kind(
+                guild,
+                scope.to_scope(),
+                period,
+                kind,
+                0,
+                ids::user(ctx.author().id),
+                now,
+            )
+            .await?;
+        let mut series = Vec::new();
+        for row in board.rows.iter().take(5) {
+            series.push((member_name(ctx, row.user).await, SeriesOf::Member(row.user)));
+        }
+        let title = format!("Top {} · points {}", series.len(), period_words(period));
+        match app
+            .study
+            .points_picture(guild, period, kind, series, &title, now)
+            .await?
+        {
+            Some(png) => view = view.with_png("points.png", png),
+            None => view.content = Some("No points yet in this period, so no picture.".into()),
+        }
+    }
     ctx.send(view.reply(false)).await?;
     Ok(())
+}
+
+fn period_words(period: Period) -> &'static str {
+    match period {
+        Period::Week => "this week",
+        Period::Month => "this month",
+        Period::AllTime => "over the last 90 days",
+    }
+}
+
+/// A member's name for a picture (a picture cannot show a mention): their server nickname or
+/// user name, else their rank's placeholder.
+async fn member_name(ctx: Context<'_>, user: crate::ids::UserId) -> String {
+    let (Some(guild), Some(id)) = (
+        ctx.guild_id(),
+        std::num::NonZeroU64::new(user.0).map(serenity::UserId::from),
+    ) else {
+        return format!("member {}", user.0);
+    };
+    match guild.member(ctx, id).await {
+        Ok(m) => m.display_name().to_string(),
+        Err(e) => {
+            tracing::debug!(error = %e, "no name for a chart line");
+            format!("member …{}", user.0 % 10_000)
+        }
+    }
 }
 
 /// Study groups (roles) ranked by their members' average points
@@ -108,16 +167,49 @@ pub async fn leaderboard(
 pub async fn groups(
     ctx: Context<'_>,
     #[description = "This week (default), this month, or all time"] period: Option<PeriodChoice>,
+    #[description = "Add a picture of the top 5 groups' points over the period"] chart: Option<
+        bool,
+    >,
 ) -> Result<(), Error> {
     let guild = guild_of(ctx)?;
     let period = period.map_or(Period::Week, Period::from);
     let app = ctx.data();
-    let standings = app
-        .study
-        .group_standings(guild, period, app.clock.now())
-        .await?;
-    ctx.send(render::groups(&standings, period, MIN_GROUP_MEMBERS).reply(false))
-        .await?;
+    let now = app.clock.now();
+    let standings = app.study.group_standings(guild, period, now).await?;
+    let mut view = render::groups(&standings, period, MIN_GROUP_MEMBERS);
+    if chart == Some(true) {
+        ctx.defer().await?;
+        let names: std::collections::HashMap<u64, String> = ctx
+            .guild()
+            .map(|g| {
+                g.roles
+                    .iter()
+                    .map(|(id, r)| (id.get(), r.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let series = standings
+            .iter()
+            .take(5)
+            .map(|g| {
+                let name = names
+                    .get(&g.role.0)
+                    .cloned()
+                    .unwrap_or_else(|| format!("group {}", g.rank));
+                (name, SeriesOf::Group(g.role))
+            })
+            .collect();
+        let title = format!("Study groups · points {}", period_words(period));
+        match app
+            .study
+            .points_picture(guild, period, None, series, &title, now)
+            .await?
+        {
+            Some(png) => view = view.with_png("groups.png", png),
+            None => view.content = Some("No points yet in this period, so no picture.".into()),
+        }
+    }
+    ctx.send(view.reply(false)).await?;
     Ok(())
 }
 
@@ -137,6 +229,10 @@ pub async fn stats(
         .await?;
     let readiness = app.study.readiness(guild, ids::user(who)).await?;
     let mut view = render::stats(who.get(), &s, Some(&review));
+    let picture = app
+        .study
+        .progress_picture(guild, ids::user(who), "Progress", app.clock.now())
+        .await?;
     if !readiness.is_empty()
         && let Some(embed) = view.embeds.pop()
     {
@@ -148,6 +244,9 @@ pub async fn stats(
             ),
             false,
         ));
+    }
+    if let Some(png) = picture {
+        view = view.with_png("progress.png", png);
     }
     ctx.send(view.reply(user.is_none())).await?;
     Ok(())
