@@ -9,7 +9,8 @@
 //! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench store`
 //! (env: `BENCH_ANSWERS` = answers for the write test, default 20000; `BENCH_BIG` = answers in
 //! the big database, default 1000000; `BENCH_MEMBERS` and `BENCH_CARDS` = review state size,
-//! default 10000 × 800; `BENCH_ONLY=review` runs only the review part).
+//! default 10000 × 800; `BENCH_ONLY=review` stops before the leaderboards, `BENCH_ONLY=writes`
+//! after the answer rates).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,6 +55,9 @@ async fn main() -> anyhow::Result<()> {
         drop_schema(url, &schema).await;
     }
 
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "writes") {
+        return Ok(());
+    }
     let members = env_num("BENCH_MEMBERS", 10_000);
     let per_member = env_num("BENCH_CARDS", 800);
     println!(

@@ -201,10 +201,13 @@ impl Study {
         let zone = self.guild_zone(guild).await?;
         let (begin, end, _) = day_bounds(now, zone);
         let settings = self.store.review_settings(guild).await?;
-        let new_today = self.store.new_reviews_since(guild, user, begin).await?;
+        let (due_now, due_today, new_today) = self
+            .store
+            .queue_counts(guild, user, now, end, begin)
+            .await?;
         Ok(Queue {
-            due_now: self.store.due_count(guild, user, now).await?,
-            due_today: self.store.due_count(guild, user, end).await?,
+            due_now,
+            due_today,
             new_left: (settings.new_per_day - new_today).max(0),
         })
     }

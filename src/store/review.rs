@@ -219,11 +219,19 @@ impl Store {
         keys: &PeriodKeys,
         card: Option<&CardUpdate<'_>>,
     ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
-        // The card as it is now, read beside the writer: the write is then one upsert.
-        let pre = match card {
-            Some(u) => Some(self.card(guild, u.user, u.question_id).await?),
-            None => None,
+        let Some(u) = card else {
+            // No card: one statement, its own transaction (the trigger adds the totals).
+            return Ok((self.insert_answer(guild, answer, keys).await?, None));
         };
+        // The card as it is now, read beside the writer: the write is then one upsert.
+        let pre = self.card(guild, u.user, u.question_id).await?;
+        if let Backend::Postgres(pool) = &self.backend {
+            return self
+                .record_answer_reviewed_pg(pool, guild, answer, keys, u, pre)
+                .await;
+        }
+        let pre = Some(pre);
+        let card = Some(u);
         let done = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted: Option<i64> = sqlx::query_scalar(
@@ -250,28 +258,159 @@ impl Store {
                     None => None,
                 };
                 tx.commit().await?;
-                (RecordOutcome::Recorded { correct: answer.correct }, state)
+                (Some(RecordOutcome::Recorded { correct: answer.correct }), state)
             } else {
                 tx.rollback().await?;
-                let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
-                    .bind(answer.post.0)
-                    .bind(db_id(guild.0))
-                    .fetch_optional(pool)
-                    .await?;
-                let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
-                    .bind(answer.post.0)
-                    .bind(db_id(answer.user.0))
-                    .fetch_optional(pool)
-                    .await?;
-                let outcome = match (state.as_deref(), previous) {
-                    (None, _) => RecordOutcome::UnknownPost,
-                    (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
-                    _ => RecordOutcome::Closed,
-                };
-                (outcome, None)
+                (None, None)
             }
         });
-        Ok(done)
+        match done {
+            (Some(outcome), state) => Ok((outcome, state)),
+            (None, _) => Ok((self.why_not_recorded(guild, answer).await?, None)),
+        }
+    }
+
+    /// The answer alone, one statement: `Recorded`, or why not.
+    async fn insert_answer(
+        &self,
+        guild: GuildId,
+        answer: &NewAnswer,
+        keys: &PeriodKeys,
+    ) -> Result<RecordOutcome, StoreError> {
+        let inserted = on_write!(self, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
+                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
+                 ON CONFLICT (post_id, user_id) DO NOTHING
+                 RETURNING channel_id",
+            )
+            .bind(answer.post.0)
+            .bind(db_id(answer.user.0))
+            .bind(db_id(guild.0))
+            .bind(&answer.choice)
+            .bind(answer.correct)
+            .bind(answer.points)
+            .bind(ms(answer.at))
+            .bind(&keys.week)
+            .bind(&keys.month)
+            .fetch_optional(pool)
+            .await?
+        });
+        if inserted.is_some() {
+            Ok(RecordOutcome::Recorded {
+                correct: answer.correct,
+            })
+        } else {
+            self.why_not_recorded(guild, answer).await
+        }
+    }
+
+    /// Why an answer was not inserted: unknown post, already answered, or closed.
+    async fn why_not_recorded(
+        &self,
+        guild: GuildId,
+        answer: &NewAnswer,
+    ) -> Result<RecordOutcome, StoreError> {
+        let outcome = on_read!(self, pool => {
+            let state: Option<String> = sqlx::query_scalar("SELECT state FROM posts WHERE post_id = $1 AND guild_id = $2")
+                .bind(answer.post.0)
+                .bind(db_id(guild.0))
+                .fetch_optional(pool)
+                .await?;
+            let previous = sqlx::query("SELECT choice, correct FROM answers WHERE post_id = $1 AND user_id = $2")
+                .bind(answer.post.0)
+                .bind(db_id(answer.user.0))
+                .fetch_optional(pool)
+                .await?;
+            match (state.as_deref(), previous) {
+                (None, _) => RecordOutcome::UnknownPost,
+                (Some("open"), Some(r)) => RecordOutcome::AlreadyAnswered { choice: r.try_get("choice")?, correct: r.try_get("correct")? },
+                _ => RecordOutcome::Closed,
+            }
+        });
+        Ok(outcome)
+    }
+
+    /// PostgreSQL: the answer and the card in one statement (a data-modifying CTE) inside a
+    /// transaction, so a click costs one round trip more than the answer alone; when the card
+    /// changed since it was read, it is read again and written before the commit.
+    async fn record_answer_reviewed_pg(
+        &self,
+        pool: &sqlx::PgPool,
+        guild: GuildId,
+        answer: &NewAnswer,
+        keys: &PeriodKeys,
+        u: &CardUpdate<'_>,
+        pre: Option<StoredCard>,
+    ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
+        let seen = pre.as_ref().map_or(-1, |c| c.answered);
+        let (next, _rating) = (u.next)(pre.map(|c| c.state)).map_err(StoreError::Invalid)?;
+        let mut tx = pool.begin().await?;
+        let row = sqlx::query(
+            "WITH ins AS (
+               INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+               SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
+               WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
+               ON CONFLICT (post_id, user_id) DO NOTHING
+               RETURNING 1
+             ), card AS (
+               INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
+               SELECT $3, $2, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21 FROM ins
+               ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
+                 topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
+                 difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
+                 reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
+                 scheduled_days = excluded.scheduled_days,
+                 answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct
+               WHERE review_cards.answered = $22
+               RETURNING 1
+             )
+             SELECT (SELECT COUNT(*) FROM ins) AS inserted, (SELECT COUNT(*) FROM card) AS carded",
+        )
+        .bind(answer.post.0)
+        .bind(db_id(answer.user.0))
+        .bind(db_id(guild.0))
+        .bind(&answer.choice)
+        .bind(answer.correct)
+        .bind(answer.points)
+        .bind(ms(answer.at))
+        .bind(&keys.week)
+        .bind(&keys.month)
+        .bind(u.question_id)
+        .bind(u.topic)
+        .bind(&next.phase)
+        .bind(next.stability)
+        .bind(next.difficulty)
+        .bind(ms(next.due))
+        .bind(next.last_review.map(ms))
+        .bind(next.reps)
+        .bind(next.lapses)
+        .bind(next.step)
+        .bind(next.scheduled_days)
+        .bind(i64::from(u.correct))
+        .bind(seen)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inserted: i64 = row.try_get("inserted")?;
+        let carded: i64 = row.try_get("carded")?;
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok((self.why_not_recorded(guild, answer).await?, None));
+        }
+        let state = if carded == 1 {
+            next
+        } else {
+            // Changed since it was read (another answer of the same question): again, inside.
+            apply_card!(tx, guild, u, None)
+        };
+        tx.commit().await?;
+        Ok((
+            RecordOutcome::Recorded {
+                correct: answer.correct,
+            },
+            Some(state),
+        ))
     }
 
     /// Updates a card for an answer that is not a post's (a `/review` or mock exam answer),
@@ -395,6 +534,36 @@ impl Store {
                 .await?
         });
         Ok(n)
+    }
+
+    /// A member's queue in one query: cards due by `now`, cards due by `end_of_day`, and new
+    /// questions seen through `/review` since `day_start`.
+    pub async fn queue_counts(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        now: DateTime<Utc>,
+        end_of_day: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+    ) -> Result<(i64, i64, i64), StoreError> {
+        let row = on_read!(self, pool => {
+            let r = sqlx::query(
+                "SELECT
+                   (SELECT COUNT(*) FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $3) AS due_now,
+                   (SELECT COUNT(*) FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $4) AS due_today,
+                   (SELECT COUNT(*) FROM review_log WHERE guild_id = $1 AND user_id = $2 AND reviewed_at >= $5
+                      AND was_new AND source = 'review') AS new_today",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(ms(now))
+            .bind(ms(end_of_day))
+            .bind(ms(day_start))
+            .fetch_one(pool)
+            .await?;
+            (r.try_get::<i64, _>("due_now")?, r.try_get::<i64, _>("due_today")?, r.try_get::<i64, _>("new_today")?)
+        });
+        Ok(row)
     }
 
     /// How many questions a member saw for the first time through `/review` since `since`.
