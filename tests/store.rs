@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use studybot::ids::{ChannelId, GuildId, PostId, RoleId, UserId};
 use studybot::review::{CardColumns, CardState, Rating, Scheduler};
-use studybot::scores::{NewAnswer, Period, PeriodKeys, RecordOutcome, Scope, streaks};
+use studybot::scores::{NewAnswer, Period, PeriodKeys, PointsOf, RecordOutcome, Scope, streaks};
 use studybot::service::quiz::stale_quiz_cutoff;
 use studybot::store::{
     CardUpdate, NewPost, NewQuiz, NewReport, PostKind, QuizEnd, QuizId, QuizStart, QuizState, Store,
@@ -71,6 +71,7 @@ contract!(
     reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server,
     an_answer_and_its_review_card_are_written_together_and_once,
     a_review_answered_since_it_was_shown_changes_nothing,
+    points_earned_by_a_member_and_by_a_study_group,
 );
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -1753,5 +1754,53 @@ async fn a_review_answered_since_it_was_shown_changes_nothing(store: &Store) {
     assert_eq!(
         store.review_times(G, UserId(6)).await.expect("times").len(),
         1
+    );
+}
+
+async fn points_earned_by_a_member_and_by_a_study_group(store: &Store) {
+    let p = post(store, G, CH, "sqs").await;
+    let q = post(store, G, CH, "kinesis").await;
+    answer(store, G, p, 1, true, at(16, 10)).await;
+    answer(store, G, q, 1, true, at(17, 10)).await;
+    answer(store, G, p, 2, true, at(17, 11)).await;
+    answer(store, G, p, 3, false, at(17, 12)).await;
+    store
+        .set_member_roles(G, UserId(1), &[RoleId(7)])
+        .await
+        .expect("roles");
+    store
+        .set_member_roles(G, UserId(2), &[RoleId(7)])
+        .await
+        .expect("roles");
+    let member = store
+        .points_earned(G, PointsOf::Member(UserId(1)), at(17, 0), None)
+        .await
+        .expect("points");
+    assert_eq!(member, vec![(at(17, 10), 2)], "only since the 17th");
+    let mut group = store
+        .points_earned(G, PointsOf::Group(RoleId(7)), at(16, 0), None)
+        .await
+        .expect("points");
+    group.sort();
+    assert_eq!(group.len(), 3, "both members' right answers: {group:?}");
+    assert!(
+        store
+            .points_earned(
+                G,
+                PointsOf::Group(RoleId(7)),
+                at(16, 0),
+                Some(PostKind::Daily)
+            )
+            .await
+            .expect("points")
+            .is_empty(),
+        "quiz points only"
+    );
+    assert!(
+        store
+            .points_earned(OTHER, PointsOf::Member(UserId(1)), at(1, 0), None)
+            .await
+            .expect("points")
+            .is_empty()
     );
 }

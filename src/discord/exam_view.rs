@@ -12,7 +12,7 @@ use serenity::{
 };
 
 use super::custom_id::{CustomId, ExamOp};
-use super::render::{View, cut, relative};
+use super::render::{ControlsLook, View, cut, lettered_controls, relative};
 use crate::exam::{ExamResult, Readiness, SubmittedBy};
 use crate::quiz::letter;
 use crate::service::exam::{ExamSummary, ExamView};
@@ -78,57 +78,20 @@ pub fn question(v: &ExamView, now: DateTime<Utc>) -> View {
         ))
         .description(cut(&text, 4096))
         .colour(EXAM);
-    let mut rows: Vec<CreateActionRow> = Vec::new();
-    if q.answer.count() == 1 {
-        let buttons: Vec<CreateButton> = (0..q.choices.len())
-            .filter_map(|i| {
-                let style = if state.picks.contains(&i) {
-                    ButtonStyle::Primary
-                } else {
-                    ButtonStyle::Secondary
-                };
-                button(
-                    v.id,
-                    ExamOp::Answer {
-                        position: pos,
-                        choice: Some(i),
-                    },
-                    &letter(i).to_string(),
-                    style,
-                )
-            })
-            .collect();
-        rows.extend(
-            buttons
-                .chunks(5)
-                .map(|r| CreateActionRow::Buttons(r.to_vec())),
-        );
-    } else if let Some(id) = (CustomId::Exam {
-        id: v.id,
-        op: ExamOp::Answer {
-            position: pos,
-            choice: None,
-        },
-    })
-    .encode()
-    {
-        let options = q
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                CreateSelectMenuOption::new(cut(&format!("{}. {c}", letter(i)), 100), i.to_string())
-                    .default_selection(state.picks.contains(&i))
-            })
-            .collect();
-        let k = u8::try_from(q.answer.count()).unwrap_or(u8::MAX);
-        rows.push(CreateActionRow::SelectMenu(
-            CreateSelectMenu::new(id, CreateSelectMenuKind::String { options })
-                .placeholder(format!("Pick {k} answers"))
-                .min_values(k)
-                .max_values(k),
-        ));
-    }
+    let look = ControlsLook {
+        picked: &state.picks,
+        ..ControlsLook::default()
+    };
+    let mut rows = lettered_controls(q, look, |choice| {
+        CustomId::Exam {
+            id: v.id,
+            op: ExamOp::Answer {
+                position: pos,
+                choice,
+            },
+        }
+        .encode()
+    });
     let nav: Vec<CreateButton> = [
         button(v.id, ExamOp::Previous, "◀ Back", ButtonStyle::Secondary)
             .map(|b| b.disabled(pos == 0)),

@@ -261,32 +261,41 @@ fn choose_hint(q: &Question) -> String {
     }
 }
 
-/// The answer controls of an open question: a button per letter, or a menu when several
-/// choices must be picked.
-pub fn answer_controls(
-    post: crate::ids::PostId,
+/// How lettered answer controls look.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ControlsLook<'a> {
+    /// Buttons off (a closed question).
+    pub disabled: bool,
+    /// Choices shown green (the answer, once revealed).
+    pub highlight_correct: bool,
+    /// Choices the member picked so far (blue buttons, preselected menu options).
+    pub picked: &'a [usize],
+}
+
+/// A button per letter, or a menu when several choices must be picked. `id(Some(i))` is the
+/// `custom_id` of letter `i`'s button, `id(None)` the menu's.
+pub fn lettered_controls(
     q: &Question,
-    disabled: bool,
+    look: ControlsLook<'_>,
+    id: impl Fn(Option<usize>) -> Option<String>,
 ) -> Vec<CreateActionRow> {
     let correct = q.answer.indexes();
     if q.answer.count() == 1 {
         let buttons: Vec<CreateButton> = (0..q.choices.len())
-            .map(|i| {
-                let id = CustomId::Answer {
-                    post,
-                    choice: Some(i),
-                }
-                .encode()
-                .unwrap_or_default();
-                let style = if disabled && correct.contains(&i) {
+            .filter_map(|i| {
+                let style = if look.highlight_correct && correct.contains(&i) {
                     ButtonStyle::Success
+                } else if look.picked.contains(&i) {
+                    ButtonStyle::Primary
                 } else {
                     ButtonStyle::Secondary
                 };
-                CreateButton::new(id)
-                    .label(letter(i).to_string())
-                    .style(style)
-                    .disabled(disabled)
+                id(Some(i)).map(|id| {
+                    CreateButton::new(id)
+                        .label(letter(i).to_string())
+                        .style(style)
+                        .disabled(look.disabled)
+                })
             })
             .collect();
         buttons
@@ -294,6 +303,9 @@ pub fn answer_controls(
             .map(|row| CreateActionRow::Buttons(row.to_vec()))
             .collect()
     } else {
+        let Some(menu_id) = id(None) else {
+            return Vec::new();
+        };
         let options = q
             .choices
             .iter()
@@ -303,19 +315,32 @@ pub fn answer_controls(
                     cut(&format!("{}. {c}", letter(i)), OPTION_LABEL),
                     i.to_string(),
                 )
+                .default_selection(look.picked.contains(&i))
             })
             .collect();
         let n = u8::try_from(q.answer.count()).unwrap_or(u8::MAX);
-        let id = CustomId::Answer { post, choice: None }
-            .encode()
-            .unwrap_or_default();
-        let menu = CreateSelectMenu::new(id, CreateSelectMenuKind::String { options })
+        let menu = CreateSelectMenu::new(menu_id, CreateSelectMenuKind::String { options })
             .placeholder(format!("Pick {n} answers"))
             .min_values(n)
             .max_values(n)
-            .disabled(disabled);
+            .disabled(look.disabled);
         vec![CreateActionRow::SelectMenu(menu)]
     }
+}
+
+/// The answer controls of a posted question (daily or live quiz); once closed, turned off with
+/// the answer in green.
+pub fn answer_controls(
+    post: crate::ids::PostId,
+    q: &Question,
+    disabled: bool,
+) -> Vec<CreateActionRow> {
+    let look = ControlsLook {
+        disabled,
+        highlight_correct: disabled,
+        picked: &[],
+    };
+    lettered_controls(q, look, |choice| CustomId::Answer { post, choice }.encode())
 }
 
 /// The buttons under a revealed question: "Read the notes" and "Report".
@@ -941,62 +966,20 @@ pub fn review_next(
                 .colour(0x9b59b6);
             let shown = now.timestamp();
             let id = |choice| {
-                let with_filter = CustomId::Review {
+                let review = |topic: Option<String>, exam: Option<String>| CustomId::Review {
                     user,
                     shown,
                     question: q.id.clone(),
                     choice,
-                    topic: filter.topic.clone(),
-                    exam: filter.exam.clone(),
+                    topic,
+                    exam,
                 };
                 // Too long with the filter (a long topic name): answer without it.
-                with_filter
+                review(filter.topic.clone(), filter.exam.clone())
                     .encode()
-                    .or_else(|| {
-                        CustomId::Review {
-                            user,
-                            shown,
-                            question: q.id.clone(),
-                            choice,
-                            topic: None,
-                            exam: None,
-                        }
-                        .encode()
-                    })
-                    .unwrap_or_default()
+                    .or_else(|| review(None, None).encode())
             };
-            let rows = if q.answer.count() == 1 {
-                let buttons: Vec<CreateButton> = (0..q.choices.len())
-                    .map(|i| {
-                        CreateButton::new(id(Some(i)))
-                            .label(letter(i).to_string())
-                            .style(ButtonStyle::Secondary)
-                    })
-                    .collect();
-                buttons
-                    .chunks(5)
-                    .map(|row| CreateActionRow::Buttons(row.to_vec()))
-                    .collect()
-            } else {
-                let options = q
-                    .choices
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        CreateSelectMenuOption::new(
-                            cut(&format!("{}. {c}", letter(i)), OPTION_LABEL),
-                            i.to_string(),
-                        )
-                    })
-                    .collect();
-                let n = u8::try_from(q.answer.count()).unwrap_or(u8::MAX);
-                let menu =
-                    CreateSelectMenu::new(id(None), CreateSelectMenuKind::String { options })
-                        .placeholder(format!("Pick {n} answers"))
-                        .min_values(n)
-                        .max_values(n);
-                vec![CreateActionRow::SelectMenu(menu)]
-            };
+            let rows = lettered_controls(q, ControlsLook::default(), id);
             View::embed(embed).with_components(rows)
         }
         NextReview::Done { queue, next_due } => {

@@ -167,3 +167,10 @@ pub struct DailyResult {
     /// `None`: not answered.
     pub correct: Option<bool>,
 }
+
+/// Whose points: one member, or every member holding a role (a study group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointsOf {
+    Member(UserId),
+    Group(RoleId),
+}

@@ -10,18 +10,13 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use super::{ServiceError, Study};
 use crate::charts::{self, ChartError};
 use crate::exam::ExamResult;
-use crate::ids::{GuildId, RoleId, UserId};
+use crate::ids::{GuildId, UserId};
 use crate::review::CardState;
 use crate::scores::Period;
 use crate::store::{PostKind, StoreError};
 
 /// Whose points a line of the points picture shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SeriesOf {
-    Member(UserId),
-    /// Every member holding the role (a study group).
-    Group(RoleId),
-}
+pub use crate::scores::PointsOf as SeriesOf;
 
 /// A rendered picture, or `None` when there was nothing to draw (say so in words instead).
 pub type Picture = Option<Vec<u8>>;
@@ -168,16 +163,7 @@ impl Study {
         let mut out = Vec::new();
         for (label, of) in series.into_iter().take(charts::MAX_SERIES) {
             let mut daily: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-            let earned = match of {
-                SeriesOf::Member(user) => {
-                    self.store
-                        .points_of_member(guild, user, since, kind)
-                        .await?
-                }
-                SeriesOf::Group(role) => {
-                    self.store.points_of_group(guild, role, since, kind).await?
-                }
-            };
+            let earned = self.store.points_earned(guild, of, since, kind).await?;
             for (at, points) in earned {
                 *daily
                     .entry(at.with_timezone(&zone).date_naive())

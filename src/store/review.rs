@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{Backend, Store, StoreError, db_id, from_db, ms};
 use crate::ids::{GuildId, UserId};
 use crate::model::review::CardColumns;
-use crate::model::scores::{NewAnswer, PeriodKeys, RecordOutcome};
+use crate::model::scores::{NewAnswer, PeriodKeys, PointsOf, RecordOutcome};
 
 /// What changes a card: whose, which question, and how the new state follows from the old
 /// (the review module's scheduling, passed in so the store knows no rule).
@@ -770,58 +770,34 @@ impl Store {
         Ok(())
     }
 
-    /// When a member earned points in a server since `since` (daily questions, quizzes or
-    /// both), one row per answer.
-    pub async fn points_of_member(
+    /// When a member, or the members of a study group, earned points in a server since
+    /// `since` (daily questions, quizzes or both), one row per answer.
+    pub async fn points_earned(
         &self,
         guild: GuildId,
-        user: UserId,
+        who: PointsOf,
         since: DateTime<Utc>,
         kind: Option<crate::store::PostKind>,
     ) -> Result<Vec<(DateTime<Utc>, i64)>, StoreError> {
         let kind = kind.map_or("", |k| k.as_str());
+        let (group, id) = match who {
+            PointsOf::Member(u) => (0i64, u.0),
+            PointsOf::Group(r) => (1i64, r.0),
+        };
         let list = on_read!(self, pool => {
             let rows = sqlx::query(
                 "SELECT a.answered_at, a.points FROM answers a JOIN posts p ON p.post_id = a.post_id
-                 WHERE a.guild_id = $1 AND a.user_id = $2 AND a.answered_at >= $3 AND a.points > 0
-                   AND ($4 = '' OR p.kind = $4)",
+                 WHERE a.guild_id = $1 AND a.answered_at >= $3 AND a.points > 0
+                   AND ($4 = '' OR p.kind = $4)
+                   AND (($5 = 0 AND a.user_id = $2)
+                     OR ($5 = 1 AND EXISTS (SELECT 1 FROM member_roles m
+                          WHERE m.guild_id = a.guild_id AND m.user_id = a.user_id AND m.role_id = $2)))",
             )
             .bind(db_id(guild.0))
-            .bind(db_id(user.0))
+            .bind(db_id(id))
             .bind(ms(since))
             .bind(kind)
-            .fetch_all(pool)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                out.push((from_ms(r.try_get("answered_at")?), r.try_get::<i64, _>("points")?));
-            }
-            out
-        });
-        Ok(list)
-    }
-
-    /// As [`Store::points_of_member`], for every member holding `role` (a study group).
-    pub async fn points_of_group(
-        &self,
-        guild: GuildId,
-        role: crate::ids::RoleId,
-        since: DateTime<Utc>,
-        kind: Option<crate::store::PostKind>,
-    ) -> Result<Vec<(DateTime<Utc>, i64)>, StoreError> {
-        let kind = kind.map_or("", |k| k.as_str());
-        let list = on_read!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT a.answered_at, a.points FROM answers a
-                 JOIN posts p ON p.post_id = a.post_id
-                 JOIN member_roles m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
-                 WHERE a.guild_id = $1 AND m.role_id = $2 AND a.answered_at >= $3 AND a.points > 0
-                   AND ($4 = '' OR p.kind = $4)",
-            )
-            .bind(db_id(guild.0))
-            .bind(db_id(role.0))
-            .bind(ms(since))
-            .bind(kind)
+            .bind(group)
             .fetch_all(pool)
             .await?;
             let mut out = Vec::with_capacity(rows.len());
