@@ -1754,18 +1754,17 @@ async fn posted_text_reads_in_sentences_and_members_report_a_revealed_question(d
         .question_id;
 
     let mut body = reveal_daily(&h).await;
-    let explanation = text_of(&json!({"data": body.clone()}));
-    let explanation = explanation
-        .split("**Answer:")
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
+    // The reveal's description ends with the explanation, after the "**Answer: X**" line.
+    let description = body["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    let explanation = description
+        .split_once("**Answer:")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .map(|(_, e)| e.to_string())
+        .unwrap_or_default();
     assert!(
-        !explanation
-            .trim()
-            .lines()
-            .nth(1)
-            .is_some_and(|l| l.chars().next().is_some_and(char::is_lowercase)),
+        !explanation.is_empty() && studybot::quiz::text::broken_sentences(&explanation).is_empty(),
         "the explanation is one paragraph: {explanation:?}"
     );
     let report_id = custom_ids(&body)
