@@ -463,3 +463,10 @@ pub fn stale_quiz_cutoff(now: DateTime<Utc>) -> DateTime<Utc> {
     let longest = chrono::Duration::seconds(questions * i64::from(*SECONDS.end()));
     now - longest - longest
 }
+
+impl Study {
+    /// Remembers the message a quiz question went out as (to turn its buttons off later).
+    pub async fn post_sent(&self, post: PostId, message: u64) -> Result<(), StoreError> {
+        self.store.set_post_message(post, message).await
+    }
+}

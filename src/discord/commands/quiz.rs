@@ -300,7 +300,7 @@ pub(crate) async fn show(http: &serenity::Http, app: &Data, events: Vec<QuizEven
             Ok(m) => {
                 if let QuizEvent::Ask { post, .. } = &event {
                     app.quiz_messages.lock().await.insert(*post, m.id);
-                    if let Err(e) = app.study.store.set_post_message(*post, m.id.get()).await {
+                    if let Err(e) = app.study.post_sent(*post, m.id.get()).await {
                         tracing::warn!(error = %e, "could not record a quiz message id");
                     }
                 }
