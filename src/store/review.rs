@@ -208,6 +208,29 @@ macro_rules! upsert_card_always {
     };
 }
 
+/// An answer to an open post of this server, once per (post, member): the `answers_add_to_totals`
+/// trigger adds it to the running totals in the same statement; no row back when not inserted.
+macro_rules! insert_answer_query {
+    ($guild:expr, $answer:expr, $keys:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+             SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
+             WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
+             ON CONFLICT (post_id, user_id) DO NOTHING
+             RETURNING channel_id",
+        )
+        .bind($answer.post.0)
+        .bind(db_id($answer.user.0))
+        .bind(db_id($guild.0))
+        .bind(&$answer.choice)
+        .bind($answer.correct)
+        .bind($answer.points)
+        .bind(ms($answer.at))
+        .bind(&$keys.week)
+        .bind(&$keys.month)
+    };
+}
+
 impl Store {
     /// Records an answer to a post like [`Store::record_answer`] and, when it is recorded (the
     /// member's first answer to an open post), updates their card in the same transaction: an
@@ -234,22 +257,7 @@ impl Store {
         let card = Some(u);
         let done = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
-                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
-                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
-                 ON CONFLICT (post_id, user_id) DO NOTHING
-                 RETURNING channel_id",
-            )
-            .bind(answer.post.0)
-            .bind(db_id(answer.user.0))
-            .bind(db_id(guild.0))
-            .bind(&answer.choice)
-            .bind(answer.correct)
-            .bind(answer.points)
-            .bind(ms(answer.at))
-            .bind(&keys.week)
-            .bind(&keys.month)
+            let inserted: Option<i64> = insert_answer_query!(guild, answer, keys)
             .fetch_optional(&mut *tx)
             .await?;
             if inserted.is_some() {
@@ -278,22 +286,7 @@ impl Store {
         keys: &PeriodKeys,
     ) -> Result<RecordOutcome, StoreError> {
         let inserted = on_write!(self, pool => {
-            sqlx::query_scalar::<_, i64>(
-                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
-                 SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
-                 WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
-                 ON CONFLICT (post_id, user_id) DO NOTHING
-                 RETURNING channel_id",
-            )
-            .bind(answer.post.0)
-            .bind(db_id(answer.user.0))
-            .bind(db_id(guild.0))
-            .bind(&answer.choice)
-            .bind(answer.correct)
-            .bind(answer.points)
-            .bind(ms(answer.at))
-            .bind(&keys.week)
-            .bind(&keys.month)
+            insert_answer_query!(guild, answer, keys)
             .fetch_optional(pool)
             .await?
         });
