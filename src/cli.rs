@@ -189,12 +189,8 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
-    /// The local database that keeps your review state.
-    #[arg(long, value_name = "PATH", default_value = "data/studybot.db")]
-    pub db: PathBuf,
-    /// Whose profile (several learners can share one database).
-    #[arg(long, value_name = "NAME", default_value = "me")]
-    pub user: String,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
     /// At most this many questions this run.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub count: u16,
@@ -1198,20 +1194,11 @@ fn stats(args: &StatsArgs) -> anyhow::Result<ExitCode> {
 
 fn review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
     use crate::service::review::{NextReview, ReviewFilter};
-    let library = crate::content::Library::load(&args.content, &[])?;
-    if let Some(parent) = args.db.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the folder of {}", args.db.display()))?;
-    }
-    let url = format!("sqlite://{}", args.db.display());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let store = runtime.block_on(Store::open(&url))?;
-    let study = crate::service::Study::new(store, library);
-    let user = terminal_user(&args.user);
+    let study = open_profile(&runtime, &args.profile.db, &args.content)?;
+    let user = terminal_user(&args.profile.user);
     let filter = ReviewFilter {
         topic: args.topic.clone(),
         exam: args.exam.clone(),
@@ -1224,8 +1211,8 @@ fn review(args: &ReviewArgs) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "Reviewing as {:?} in {}. Type the letter of your answer (two letters for \"choose 2\"). Ctrl-D ends.",
-            args.user,
-            args.db.display()
+            args.profile.user,
+            args.profile.db.display()
         )?;
     }
     'questions: while answered < usize::from(args.count) {
