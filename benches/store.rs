@@ -34,25 +34,52 @@ async fn main() -> anyhow::Result<()> {
         .ok();
     let only_review = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "review");
     println!("## Recording answers ({writes} answers, {WRITERS} concurrent writers)\n");
-    println!("| backend | review card | answers/s | record p50 | record p99 | rate vs without |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| backend | group commit | review card | answers/s | record p50 | record p99 | rate vs grouped without card |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     let dir = tempfile::tempdir()?;
     if std::env::var_os("BENCH_KEEP").is_some() {
         eprintln!("keeping databases in {}", dir.path().display());
     }
+    let (mut plain_sqlite, mut plain_pg) = (None, None);
     let sqlite_url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
-    // Without and with the review card, each on a fresh database, one after the other.
-    let store = Store::open(&sqlite_url("write.db")).await?;
-    let plain = write_bench("SQLite (file, WAL)", store, writes, false, None).await?;
-    let store = Store::open(&sqlite_url("write-review.db")).await?;
-    write_bench("SQLite (file, WAL)", store, writes, true, Some(plain)).await?;
+    // Each answer alone, then grouped without and with the review card, each on a fresh
+    // database, one after the other.
+    for (name, grouped, review) in [
+        ("alone", false, false),
+        ("grouped", true, false),
+        ("grouped-review", true, true),
+    ] {
+        let store = Store::open(&sqlite_url(&format!("write-{name}.db"))).await?;
+        store.set_group_commit(grouped);
+        let rate = write_bench(
+            "SQLite (file, WAL)",
+            store,
+            writes,
+            review,
+            grouped,
+            plain_sqlite,
+        )
+        .await?;
+        if grouped && !review {
+            plain_sqlite = Some(rate);
+        }
+    }
     if let Some(url) = &pg {
-        let (store, schema) = pg_store(url, "w").await?;
-        let plain = write_bench("PostgreSQL", store, writes, false, None).await?;
-        drop_schema(url, &schema).await;
-        let (store, schema) = pg_store(url, "wr").await?;
-        write_bench("PostgreSQL", store, writes, true, Some(plain)).await?;
-        drop_schema(url, &schema).await;
+        for (tag, grouped, review) in [
+            ("wa", false, false),
+            ("wg", true, false),
+            ("wr", true, true),
+        ] {
+            let (store, schema) = pg_store(url, tag).await?;
+            store.set_group_commit(grouped);
+            let rate = write_bench("PostgreSQL", store, writes, review, grouped, plain_pg).await?;
+            if grouped && !review {
+                plain_pg = Some(rate);
+            }
+            drop_schema(url, &schema).await;
+        }
     }
 
     if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "writes") {
@@ -140,6 +167,7 @@ async fn write_bench(
     store: Store,
     total: usize,
     review: bool,
+    grouped: bool,
     without: Option<f64>,
 ) -> anyhow::Result<f64> {
     let guild = GuildId(1);
@@ -188,16 +216,17 @@ async fn write_bench(
                 if review {
                     let memory = studybot::review::Scheduler::default();
                     let rating = studybot::review::Rating::from_answer(answer.correct, None);
-                    let next = |prev: Option<CardColumns>| {
-                        let prev = prev
-                            .map(CardState::from_columns)
-                            .transpose()
-                            .map_err(|e| e.to_string())?;
-                        let card = memory
-                            .review(prev.as_ref(), rating, now)
-                            .map_err(|e| e.to_string())?;
-                        Ok((card.to_columns(), rating.as_str().to_string()))
-                    };
+                    let next: studybot::store::CardStep =
+                        std::sync::Arc::new(move |prev: Option<CardColumns>| {
+                            let prev = prev
+                                .map(CardState::from_columns)
+                                .transpose()
+                                .map_err(|e| e.to_string())?;
+                            let card = memory
+                                .review(prev.as_ref(), rating, now)
+                                .map_err(|e| e.to_string())?;
+                            Ok((card.to_columns(), rating.as_str().to_string()))
+                        });
                     let update = CardUpdate {
                         user: answer.user,
                         question_id: "sqs-001",
@@ -205,7 +234,7 @@ async fn write_bench(
                         source: "quiz",
                         correct: answer.correct,
                         at: now,
-                        next: &next,
+                        next,
                     };
                     store
                         .record_answer_reviewed(guild, &answer, &keys, Some(&update))
@@ -251,11 +280,12 @@ async fn write_bench(
     }
     let rate = count as f64 / elapsed.as_secs_f64();
     println!(
-        "| {name} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {} |",
+        "| {name} | {} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {} |",
+        if grouped { "yes" } else { "no" },
         if review { "yes" } else { "no" },
         ms(pct(&all, 50.0)),
         ms(pct(&all, 99.0)),
-        without.map_or("1.00×".to_string(), |w| format!("{:.2}×", rate / w))
+        without.map_or("–".to_string(), |w| format!("{:.2}×", rate / w))
     );
     store.close().await;
     Ok(rate)
@@ -397,7 +427,7 @@ impl BigData {
             }
         }
         let roles = (1..=10_000u64)
-            .map(|u| (UserId(u), RoleId(900 + u % 20)))
+            .map(|u| (UserId(u), RoleId(900 + u % 50)))
             .collect();
         BigData {
             posts,

@@ -70,6 +70,7 @@ contract!(
     a_post_keeps_the_text_it_showed,
     reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server,
     an_answer_and_its_review_card_are_written_together_and_once,
+    answers_with_cards_arriving_together_each_count_once_in_score_and_card,
     a_review_answered_since_it_was_shown_changes_nothing,
     points_earned_by_a_member_and_by_a_study_group,
 );
@@ -1598,11 +1599,8 @@ async fn reports_are_limited_per_day_withheld_by_two_members_and_closed_per_serv
 }
 
 /// The card step every answer runs: FSRS from the stored card.
-fn step(
-    correct: bool,
-    at: DateTime<Utc>,
-) -> impl Fn(Option<CardColumns>) -> Result<(CardColumns, String), String> + Sync {
-    move |prev: Option<CardColumns>| {
+fn step(correct: bool, at: DateTime<Utc>) -> studybot::store::CardStep {
+    std::sync::Arc::new(move |prev: Option<CardColumns>| {
         let prev = prev
             .map(CardState::from_columns)
             .transpose()
@@ -1612,7 +1610,7 @@ fn step(
             .review(prev.as_ref(), rating, at)
             .map_err(|e| e.to_string())?;
         Ok((card.to_columns(), rating.as_str().to_string()))
-    }
+    })
 }
 
 async fn an_answer_and_its_review_card_are_written_together_and_once(store: &Store) {
@@ -1626,7 +1624,7 @@ async fn an_answer_and_its_review_card_are_written_together_and_once(store: &Sto
         source: "quiz",
         correct: true,
         at,
-        next: &next,
+        next: next.clone(),
     };
     let answer = NewAnswer {
         post: p,
@@ -1663,7 +1661,7 @@ async fn an_answer_and_its_review_card_are_written_together_and_once(store: &Sto
     let update = CardUpdate {
         correct: false,
         at: later,
-        next: &next,
+        next: next.clone(),
         ..update
     };
     let answer = NewAnswer {
@@ -1725,7 +1723,7 @@ async fn a_review_answered_since_it_was_shown_changes_nothing(store: &Store) {
         source: "review",
         correct: true,
         at: shown + Duration::seconds(20),
-        next: &next,
+        next: next.clone(),
     };
     assert!(
         store
@@ -1803,4 +1801,89 @@ async fn points_earned_by_a_member_and_by_a_study_group(store: &Store) {
             .expect("points")
             .is_empty()
     );
+}
+
+/// Clicks that arrive together are written in groups: 60 members answer three posts of the same
+/// question at once, each clicking twice. Every first click counts once for the score and once
+/// for the card; the card's three answers follow one another (none lost to a concurrent one).
+async fn answers_with_cards_arriving_together_each_count_once_in_score_and_card(store: &Store) {
+    let posts = [
+        post(store, G, CH, "sqs").await,
+        post(store, G, CH, "sqs").await,
+        post(store, G, CH2, "sqs").await,
+    ];
+    let at = at(16, 10);
+    let store = Arc::new(store.clone());
+    let mut tasks = Vec::new();
+    for user in 1..=60u64 {
+        for (k, p) in posts.iter().enumerate() {
+            for click in 0..2 {
+                let (store, p) = (Arc::clone(&store), *p);
+                tasks.push(tokio::spawn(async move {
+                    let correct = (user + k as u64 + click) % 2 == 0;
+                    let update = CardUpdate {
+                        user: UserId(user),
+                        question_id: "sqs-001",
+                        topic: "sqs",
+                        source: "quiz",
+                        correct,
+                        at,
+                        next: step(correct, at),
+                    };
+                    let answer = NewAnswer {
+                        post: p,
+                        user: UserId(user),
+                        choice: "A".into(),
+                        correct,
+                        points: i64::from(correct),
+                        at,
+                    };
+                    let keys = PeriodKeys::at(at, chrono_tz::UTC);
+                    let (outcome, card) = store
+                        .record_answer_reviewed(G, &answer, &keys, Some(&update))
+                        .await
+                        .expect("record");
+                    (user, outcome, card.is_some())
+                }));
+            }
+        }
+    }
+    let mut recorded = std::collections::HashMap::<u64, (usize, i64)>::new();
+    let mut already = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            (user, RecordOutcome::Recorded { correct }, true) => {
+                let e = recorded.entry(user).or_default();
+                e.0 += 1;
+                e.1 += i64::from(correct);
+            }
+            (_, RecordOutcome::AlreadyAnswered { .. }, false) => already += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(already, 180);
+    for p in posts {
+        assert_eq!(store.answer_count(p).await.expect("count"), 60);
+    }
+    for user in 1..=60u64 {
+        let cards = store.cards(G, UserId(user)).await.expect("cards");
+        assert_eq!(cards.len(), 1, "member {user}");
+        let (n, correct) = recorded[&user];
+        assert_eq!(n, 3);
+        assert_eq!(
+            (cards[0].answered, cards[0].correct),
+            (3, correct),
+            "member {user}"
+        );
+        assert_eq!(
+            cards[0].state.reps, 3,
+            "member {user}: each answer was a review"
+        );
+    }
+    let board = store
+        .leaderboard(G, Scope::Server, "all", 0, 100, None)
+        .await
+        .expect("board");
+    assert_eq!(board.total, 60);
+    assert_eq!(board.rows.iter().map(|r| r.answered).sum::<i64>(), 180);
 }

@@ -435,7 +435,7 @@ impl Study {
                 source: "exam",
                 correct: *correct,
                 at,
-                next,
+                next: next.clone(),
             })
             .collect();
         let done = self

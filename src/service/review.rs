@@ -186,7 +186,7 @@ impl Study {
             source,
             correct,
             at,
-            next: &next,
+            next,
         };
         write(&update).await
     }
@@ -461,15 +461,11 @@ impl Study {
 /// How an answer turns a member's stored card into the next one (for the store to run inside
 /// the answer's transaction): the rating from the answer, the scheduling from FSRS.
 #[allow(clippy::type_complexity)]
-pub(crate) fn card_step(
-    memory: &Scheduler,
-    a: &Answered<'_>,
-) -> impl Fn(Option<review::CardColumns>) -> Result<(review::CardColumns, String), String> + Sync + use<>
-{
+pub(crate) fn card_step(memory: &Scheduler, a: &Answered<'_>) -> crate::store::CardStep {
     let memory = memory.clone();
     let rating = Rating::from_answer(a.correct, a.answer_time);
     let at = a.at;
-    move |previous: Option<review::CardColumns>| {
+    std::sync::Arc::new(move |previous: Option<review::CardColumns>| {
         let previous = previous
             .map(CardState::from_columns)
             .transpose()
@@ -478,7 +474,7 @@ pub(crate) fn card_step(
             .review(previous.as_ref(), rating, at)
             .map_err(|e| e.to_string())?;
         Ok((card.to_columns(), rating.as_str().to_string()))
-    }
+    })
 }
 
 /// Topics from weakest to strongest for a member, every topic of the bank included.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::review::{CardUpdate, StoredCard};
-use super::{Backend, Store, StoreError, db_id, from_db, ms};
+use super::{Backend, Store, StoreError, db_id, from_db, from_ms, ms};
 use crate::ids::{GuildId, UserId};
 use crate::model::review::CardColumns;
 
@@ -39,10 +39,6 @@ pub struct NewExam<'a> {
     pub questions: &'a str,
     pub started_at: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
 macro_rules! exam_from_row {

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Backend, Closing, NewPost, PostKind, Store, StoreError, db_id, from_db, ms};
+use super::{Backend, Closing, NewPost, PostKind, Store, StoreError, db_id, from_db, from_ms, ms};
 use crate::ids::{ChannelId, GuildId, PostId, UserId};
 
 /// A live quiz session.
@@ -131,10 +131,6 @@ pub struct QuizSession {
     pub state: QuizState,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
 /// The columns [`session_from_row!`] reads.

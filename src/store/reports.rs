@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Backend, Store, StoreError, db_id, from_db, ms};
+use super::{Backend, Store, StoreError, db_id, from_db, from_ms, ms};
 use crate::ids::{GuildId, PostId, UserId};
 
 /// A report to record.
@@ -38,10 +38,6 @@ pub struct Report {
     pub at: DateTime<Utc>,
     /// `open`, `resolved` or `dismissed`.
     pub state: String,
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
 macro_rules! report_from_row {

@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::{Backend, Store, StoreError, db_id, from_db, ms};
+use super::commit::{CardJob, Written};
+use super::{Backend, Store, StoreError, db_id, from_db, from_ms, ms};
 use crate::ids::{GuildId, UserId};
 use crate::model::review::CardColumns;
 use crate::model::scores::{NewAnswer, PeriodKeys, PointsOf, RecordOutcome};
@@ -21,9 +22,14 @@ pub struct CardUpdate<'a> {
     pub correct: bool,
     pub at: DateTime<Utc>,
     /// The new state from the stored one (`None`: first answer); returns the rating's name too.
-    #[allow(clippy::type_complexity)]
-    pub next: &'a (dyn Fn(Option<CardColumns>) -> Result<(CardColumns, String), String> + Sync),
+    pub next: CardStep,
 }
+
+/// How a card's new state follows from its stored one (`None`: first answer), with the rating's
+/// name: the review module's scheduling, passed in so the store knows no rule.
+pub type CardStep = std::sync::Arc<
+    dyn Fn(Option<CardColumns>) -> Result<(CardColumns, String), String> + Send + Sync,
+>;
 
 /// A card as stored, with its question and counts.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,10 +55,6 @@ impl Default for ReviewSettings {
             new_per_day: 10,
         }
     }
-}
-
-fn from_ms(v: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
 macro_rules! card_from_row {
@@ -242,17 +244,40 @@ impl Store {
         keys: &PeriodKeys,
         card: Option<&CardUpdate<'_>>,
     ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
+        let recorded = RecordOutcome::Recorded {
+            correct: answer.correct,
+        };
+        // A post's answer (no log line, so not a review or exam answer) joins the next group
+        // commit, with its card when it has one.
+        let grouped = card.is_none_or(|u| u.source != "review" && u.source != "exam");
+        if grouped {
+            let job = card.map(|u| CardJob {
+                user: u.user,
+                question_id: u.question_id.to_string(),
+                topic: u.topic.to_string(),
+                correct: u.correct,
+                next: u.next.clone(),
+            });
+            match self
+                .commits
+                .write(&self.backend, guild, answer, keys, job)
+                .await
+            {
+                Some(Ok(Written::Inserted(state))) => return Ok((recorded, state)),
+                Some(Ok(Written::NotInserted)) => {
+                    return Ok((self.why_not_recorded(guild, answer).await?, None));
+                }
+                Some(Err(e)) => return Err(e),
+                // Grouping off, or the card kept changing: alone, below.
+                Some(Ok(Written::Retry)) | None => {}
+            }
+        }
         let Some(u) = card else {
             // No card: one statement, its own transaction (the trigger adds the totals).
             return Ok((self.insert_answer(guild, answer, keys).await?, None));
         };
         // The card as it is now, read beside the writer: the write is then one upsert.
         let pre = self.card(guild, u.user, u.question_id).await?;
-        if let Backend::Postgres(pool) = &self.backend {
-            return self
-                .record_answer_reviewed_pg(pool, guild, answer, keys, u, pre)
-                .await;
-        }
         let pre = Some(pre);
         let card = Some(u);
         let done = on_write!(self, pool => {
@@ -323,87 +348,6 @@ impl Store {
             }
         });
         Ok(outcome)
-    }
-
-    /// PostgreSQL: the answer and the card in one statement (a data-modifying CTE) inside a
-    /// transaction, so a click costs one round trip more than the answer alone; when the card
-    /// changed since it was read, it is read again and written before the commit.
-    async fn record_answer_reviewed_pg(
-        &self,
-        pool: &sqlx::PgPool,
-        guild: GuildId,
-        answer: &NewAnswer,
-        keys: &PeriodKeys,
-        u: &CardUpdate<'_>,
-        pre: Option<StoredCard>,
-    ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
-        let seen = pre.as_ref().map_or(-1, |c| c.answered);
-        let (next, _rating) = (u.next)(pre.map(|c| c.state)).map_err(StoreError::Invalid)?;
-        let mut tx = pool.begin().await?;
-        let row = sqlx::query(
-            "WITH ins AS (
-               INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
-               SELECT p.post_id, $2, p.guild_id, p.channel_id, $4, $5, $6, $7, $8, $9 FROM posts p
-               WHERE p.post_id = $1 AND p.guild_id = $3 AND p.state = 'open'
-               ON CONFLICT (post_id, user_id) DO NOTHING
-               RETURNING 1
-             ), card AS (
-               INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
-               SELECT $3, $2, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21 FROM ins
-               ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
-                 topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
-                 difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
-                 reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
-                 scheduled_days = excluded.scheduled_days,
-                 answered = review_cards.answered + 1, correct = review_cards.correct + excluded.correct
-               WHERE review_cards.answered = $22
-               RETURNING 1
-             )
-             SELECT (SELECT COUNT(*) FROM ins) AS inserted, (SELECT COUNT(*) FROM card) AS carded",
-        )
-        .bind(answer.post.0)
-        .bind(db_id(answer.user.0))
-        .bind(db_id(guild.0))
-        .bind(&answer.choice)
-        .bind(answer.correct)
-        .bind(answer.points)
-        .bind(ms(answer.at))
-        .bind(&keys.week)
-        .bind(&keys.month)
-        .bind(u.question_id)
-        .bind(u.topic)
-        .bind(&next.phase)
-        .bind(next.stability)
-        .bind(next.difficulty)
-        .bind(ms(next.due))
-        .bind(next.last_review.map(ms))
-        .bind(next.reps)
-        .bind(next.lapses)
-        .bind(next.step)
-        .bind(next.scheduled_days)
-        .bind(i64::from(u.correct))
-        .bind(seen)
-        .fetch_one(&mut *tx)
-        .await?;
-        let inserted: i64 = row.try_get("inserted")?;
-        let carded: i64 = row.try_get("carded")?;
-        if inserted == 0 {
-            tx.rollback().await?;
-            return Ok((self.why_not_recorded(guild, answer).await?, None));
-        }
-        let state = if carded == 1 {
-            next
-        } else {
-            // Changed since it was read (another answer of the same question): again, inside.
-            apply_card!(tx, guild, u, None)
-        };
-        tx.commit().await?;
-        Ok((
-            RecordOutcome::Recorded {
-                correct: answer.correct,
-            },
-            Some(state),
-        ))
     }
 
     /// Updates a card for an answer that is not a post's (a `/review` or mock exam answer),
