@@ -1705,6 +1705,27 @@ async fn an_answer_and_its_review_card_are_written_together_and_once(store: &Sto
         .await
         .expect("due");
     assert_eq!(due.len(), 1);
+    // The one-round-trip read gives the same counts and cards as the separate ones.
+    let (now, end, begin) = (later + Duration::days(1), later + Duration::days(2), later);
+    let (counts, cards) = store
+        .queue_and_due(G, UserId(5), now, end, begin, 10)
+        .await
+        .expect("queue and due");
+    assert_eq!(
+        counts,
+        store
+            .queue_counts(G, UserId(5), now, end, begin)
+            .await
+            .expect("counts")
+    );
+    assert_eq!(counts.0, 1);
+    assert_eq!(cards, due);
+    let (counts, cards) = store
+        .queue_and_due(G, UserId(5), at, end, begin, 10)
+        .await
+        .expect("nothing due yet");
+    assert_eq!((counts.0, cards.len()), (0, 0));
+    assert_eq!(counts.1, 1, "due before the end of the day");
     // Forget me removes the review state too.
     store
         .delete_user_data(UserId(5), Some(G))

@@ -234,10 +234,23 @@ impl Study {
         {
             return Err(UserError::UnknownExam(e.clone()).into());
         }
-        let queue = self.review_queue(guild, user, now).await?;
-        // Due cards, soonest first; a question removed from the bank is kept but never served.
-        // The first few due cards usually hold one that fits; else every card is read below.
-        let due_first = self.store.due_cards(guild, user, now, 32).await?;
+        // Two round trips: the server's zone and settings, then the counts with the first due
+        // cards, soonest first. A question removed from the bank is kept but never served; the
+        // first few due cards usually hold one that fits, else every card is read below.
+        let (zone, settings) = self.store.review_setup(guild).await?;
+        let zone = zone
+            .and_then(|z| z.parse::<Tz>().ok())
+            .unwrap_or(chrono_tz::UTC);
+        let (begin, end, _) = day_bounds(now, zone);
+        let ((due_now, due_today, new_today), due_first) = self
+            .store
+            .queue_and_due(guild, user, now, end, begin, 32)
+            .await?;
+        let queue = Queue {
+            due_now,
+            due_today,
+            new_left: (settings.new_per_day - new_today).max(0),
+        };
         if let Some(question) = due_first
             .iter()
             .filter_map(|c| bank.get(&c.question_id))
@@ -271,7 +284,8 @@ impl Study {
         if queue.new_left <= 0 {
             return Ok(NextReview::Done { queue, next_due });
         }
-        let memory = self.memory(guild).await?;
+        let memory =
+            Scheduler::new(DesiredRetention::new(settings.desired_retention).unwrap_or_default());
         let seen: std::collections::HashSet<&str> =
             cards.iter().map(|c| c.question_id.as_str()).collect();
         let candidates: Vec<(String, String)> = bank

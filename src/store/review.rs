@@ -455,6 +455,77 @@ impl Store {
         Ok(list)
     }
 
+    /// A server's time zone (as stored) and review settings, in one round trip.
+    pub async fn review_setup(
+        &self,
+        guild: GuildId,
+    ) -> Result<(Option<String>, ReviewSettings), StoreError> {
+        let out = on_read!(self, pool => {
+            let r = sqlx::query(
+                "SELECT (SELECT time_zone FROM guilds WHERE guild_id = $1) AS zone,
+                        (SELECT desired_retention FROM review_settings WHERE guild_id = $1) AS retention,
+                        (SELECT new_per_day FROM review_settings WHERE guild_id = $1) AS new_per_day",
+            )
+            .bind(db_id(guild.0))
+            .fetch_one(pool)
+            .await?;
+            let zone: Option<String> = r.try_get("zone")?;
+            let retention: Option<f64> = r.try_get("retention")?;
+            let new_per_day: Option<i64> = r.try_get("new_per_day")?;
+            let settings = match (retention, new_per_day) {
+                (Some(desired_retention), Some(new_per_day)) => ReviewSettings { desired_retention, new_per_day },
+                _ => ReviewSettings::default(),
+            };
+            (zone, settings)
+        });
+        Ok(out)
+    }
+
+    /// [`Store::queue_counts`] and [`Store::due_cards`] in one round trip.
+    pub async fn queue_and_due(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        now: DateTime<Utc>,
+        end_of_day: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<((i64, i64, i64), Vec<StoredCard>), StoreError> {
+        let out = on_read!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT k.due_now, k.due_today, k.new_today, c.question_id, c.topic, c.phase, c.stability, c.difficulty, c.due_at,
+                        c.last_review, c.reps, c.lapses, c.step, c.scheduled_days, c.answered, c.correct
+                 FROM (SELECT
+                   (SELECT COUNT(*) FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $3) AS due_now,
+                   (SELECT COUNT(*) FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $4) AS due_today,
+                   (SELECT COUNT(*) FROM review_log WHERE guild_id = $1 AND user_id = $2 AND reviewed_at >= $5
+                      AND was_new AND source = 'review') AS new_today) k
+                 LEFT JOIN (SELECT * FROM review_cards WHERE guild_id = $1 AND user_id = $2 AND due_at <= $3
+                            ORDER BY due_at, question_id LIMIT $6) c ON 1 = 1
+                 ORDER BY c.due_at, c.question_id",
+            )
+            .bind(db_id(guild.0))
+            .bind(db_id(user.0))
+            .bind(ms(now))
+            .bind(ms(end_of_day))
+            .bind(ms(day_start))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut counts = (0, 0, 0);
+            let mut cards = Vec::with_capacity(rows.len());
+            for r in &rows {
+                counts = (r.try_get::<i64, _>("due_now")?, r.try_get::<i64, _>("due_today")?, r.try_get::<i64, _>("new_today")?);
+                let question: Option<String> = r.try_get("question_id")?;
+                if question.is_some() {
+                    cards.push(card_from_row!(r));
+                }
+            }
+            (counts, cards)
+        });
+        Ok(out)
+    }
+
     /// How many of a member's cards are due by `until`.
     pub async fn due_count(
         &self,
