@@ -13,14 +13,21 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 use studybot::notes::{self, Passage, plain_text};
 use studybot::search::eval::{self, LabeledQuery, Metrics, Ranked};
-use studybot::search::{Glossary, NoteIndex, SearchOptions};
+use studybot::search::{Concepts, Glossary, NoteIndex, SearchOptions};
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let seeds = std::env::var_os("STUDYBOT_SEEDS")
         .map_or_else(|| root.join("../shared/seeds"), PathBuf::from);
-    let labels = eval::load_labels(&root.join("tests/relevance/seeds.toml"))?;
-    let glossary = Glossary::load(&root.join("content/synonyms.toml"))?;
+    let keyword_labels = eval::load_labels(&root.join("tests/relevance/seeds.toml"))?;
+    let sentence_labels = eval::load_labels(&root.join("tests/relevance/natural.toml"))?;
+    let labels: Vec<LabeledQuery> = keyword_labels
+        .iter()
+        .chain(&sentence_labels)
+        .cloned()
+        .collect();
+    let glossary = Glossary::load(&root.join("content/synonyms.toml"))?
+        .with_concepts(Concepts::load(&root.join("content/concepts.toml"))?);
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -64,82 +71,50 @@ fn main() -> anyhow::Result<()> {
         anyhow::bail!("no index built")
     };
 
-    // Relevance.
-    let mut ours_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
-    let mut fts_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
-    let opts = SearchOptions {
-        limit: 10,
-        topic: None,
-    };
-    let mut worst: Vec<(f64, String)> = Vec::new();
-    for q in &labels {
-        let ours = index.search(&q.q, &opts)?;
-        let ranked: Vec<Ranked> = ours.hits.iter().map(|h| as_ranked(&h.passage)).collect();
-        let m = eval::evaluate(&ranked, &q.relevant);
-        worst.push((m.ndcg10, q.q.clone()));
-        push_kind(&mut ours_by_kind, q, m);
-        let ids = rt.block_on(fts.search(&q.q))?;
-        let ranked: Vec<Ranked> = ids
-            .iter()
-            .filter_map(|&i| passages.get(i))
-            .map(as_ranked)
-            .collect();
-        push_kind(&mut fts_by_kind, q, eval::evaluate(&ranked, &q.relevant));
+    // Relevance, each labeled set on its own.
+    for (name, set) in [
+        (
+            "keyword queries, tests/relevance/seeds.toml",
+            &keyword_labels,
+        ),
+        (
+            "questions, paraphrases and comparisons, tests/relevance/natural.toml",
+            &sentence_labels,
+        ),
+    ] {
+        relevance(&rt, &index, &fts, &passages, name, set)?;
     }
 
+    // Latency, both engines interleaved per round, each set and both together.
+    println!("## Speed on the seed notes ({} passages)\n", passages.len());
     println!(
-        "## Relevance ({} queries over the seed notes)\n",
-        labels.len()
+        "index build, median of 7: studybot {:.1} ms, FTS5 {:.1} ms ({:.2}×)\n",
+        ms(median(&mut ours_builds)),
+        ms(median(&mut fts_builds)),
+        ms(median(&mut ours_builds)) / ms(median(&mut fts_builds)),
     );
     println!(
-        "| queries | n | studybot nDCG@10 | FTS5 nDCG@10 | studybot MRR@10 | FTS5 MRR@10 | studybot Recall@5 | FTS5 Recall@5 |"
+        "| queries | studybot p50 | studybot p99 | FTS5 p50 | FTS5 p99 | FTS5 + snippet() p50 | p50 ratio | p99 ratio |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let all_ours: Vec<Metrics> = ours_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
-    let all_fts: Vec<Metrics> = fts_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
-    for ((kind, o), (_, f)) in ours_by_kind.iter().zip(&fts_by_kind) {
-        row(kind, o.len(), Metrics::mean(o), Metrics::mean(f));
+    for (name, set) in [
+        ("keyword", &keyword_labels),
+        ("sentence", &sentence_labels),
+        ("all", &labels),
+    ] {
+        let (ours_lat, fts_lat, fts_snip) = latencies(&rt, &index, &fts, set, rounds)?;
+        println!(
+            "| {name} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.2}× | {:.2}× |",
+            ms(pct(&ours_lat, 50.0)),
+            ms(pct(&ours_lat, 99.0)),
+            ms(pct(&fts_lat, 50.0)),
+            ms(pct(&fts_lat, 99.0)),
+            ms(pct(&fts_snip, 50.0)),
+            ms(pct(&ours_lat, 50.0)) / ms(pct(&fts_lat, 50.0)),
+            ms(pct(&ours_lat, 99.0)) / ms(pct(&fts_lat, 99.0)),
+        );
     }
-    row(
-        "**all**",
-        all_ours.len(),
-        Metrics::mean(&all_ours),
-        Metrics::mean(&all_fts),
-    );
-    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
-    println!(
-        "\nweakest queries for studybot (nDCG@10): {}\n",
-        worst
-            .iter()
-            .take(6)
-            .map(|(s, q)| format!("`{q}` {s:.2}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-
-    // Latency, both engines interleaved per round.
-    let (ours_lat, fts_lat) = latencies(&rt, &index, &fts, &labels, rounds)?;
-    println!("## Speed on the seed notes ({} passages)\n", passages.len());
-    println!("| engine | index build (median of 7) | query p50 | query p99 |");
-    println!("|---|---|---|---|");
-    println!(
-        "| studybot (tantivy) | {:.1} ms | {:.3} ms | {:.3} ms |",
-        ms(median(&mut ours_builds)),
-        ms(pct(&ours_lat, 50.0)),
-        ms(pct(&ours_lat, 99.0))
-    );
-    println!(
-        "| SQLite FTS5 (porter) | {:.1} ms | {:.3} ms | {:.3} ms |",
-        ms(median(&mut fts_builds)),
-        ms(pct(&fts_lat, 50.0)),
-        ms(pct(&fts_lat, 99.0))
-    );
-    println!(
-        "\nratio studybot/FTS5: build {:.2}×, p50 {:.2}×, p99 {:.2}×\n",
-        ms(median(&mut ours_builds)) / ms(median(&mut fts_builds)),
-        ms(pct(&ours_lat, 50.0)) / ms(pct(&fts_lat, 50.0)),
-        ms(pct(&ours_lat, 99.0)) / ms(pct(&fts_lat, 99.0)),
-    );
+    println!();
     drop(index);
     drop(fts);
 
@@ -157,7 +132,7 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let fts = rt.block_on(Fts::build(&big))?;
         let fts_build = t.elapsed();
-        let (o, f) = latencies(&rt, &index, &fts, &labels, (rounds / 3).max(3))?;
+        let (o, f, _) = latencies(&rt, &index, &fts, &labels, (rounds / 3).max(3))?;
         println!(
             "| {scale}× | {} | {:.0} ms | {:.0} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms |",
             big.len(),
@@ -200,25 +175,90 @@ fn latencies(
     fts: &Fts,
     labels: &[LabeledQuery],
     rounds: usize,
-) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
     let opts = SearchOptions {
         limit: 10,
         topic: None,
     };
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
+    let mut snippets = Vec::new();
     for _ in 0..rounds {
         for q in labels {
-            let r = index.search(&q.q, &opts)?;
-            ours.push(r.took);
+            let t = Instant::now();
+            std::hint::black_box(index.search(&q.q, &opts)?);
+            ours.push(t.elapsed());
             let t = Instant::now();
             std::hint::black_box(rt.block_on(fts.search(&q.q))?);
             theirs.push(t.elapsed());
+            let t = Instant::now();
+            std::hint::black_box(rt.block_on(fts.search_with_snippets(&q.q))?);
+            snippets.push(t.elapsed());
         }
     }
     ours.sort();
     theirs.sort();
-    Ok((ours, theirs))
+    snippets.sort();
+    Ok((ours, theirs, snippets))
+}
+
+/// The metrics of both engines on one labeled set, by kind.
+fn relevance(
+    rt: &tokio::runtime::Runtime,
+    index: &NoteIndex,
+    fts: &Fts,
+    passages: &[Passage],
+    name: &str,
+    labels: &[LabeledQuery],
+) -> anyhow::Result<()> {
+    let mut ours_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
+    let mut fts_by_kind: Vec<(String, Vec<Metrics>)> = Vec::new();
+    let opts = SearchOptions {
+        limit: 10,
+        topic: None,
+    };
+    let mut worst: Vec<(f64, String)> = Vec::new();
+    for q in labels {
+        let ours = index.search(&q.q, &opts)?;
+        let ranked: Vec<Ranked> = ours.hits.iter().map(|h| as_ranked(&h.passage)).collect();
+        let m = eval::evaluate(&ranked, &q.relevant);
+        worst.push((m.ndcg10, q.q.clone()));
+        push_kind(&mut ours_by_kind, q, m);
+        let ids = rt.block_on(fts.search(&q.q))?;
+        let ranked: Vec<Ranked> = ids
+            .iter()
+            .filter_map(|&i| passages.get(i))
+            .map(as_ranked)
+            .collect();
+        push_kind(&mut fts_by_kind, q, eval::evaluate(&ranked, &q.relevant));
+    }
+    println!("## Relevance: {} {name}\n", labels.len());
+    println!(
+        "| queries | n | studybot nDCG@10 | FTS5 nDCG@10 | studybot MRR@10 | FTS5 MRR@10 | studybot Recall@5 | FTS5 Recall@5 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let all_ours: Vec<Metrics> = ours_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
+    let all_fts: Vec<Metrics> = fts_by_kind.iter().flat_map(|(_, v)| v.clone()).collect();
+    for ((kind, o), (_, f)) in ours_by_kind.iter().zip(&fts_by_kind) {
+        row(kind, o.len(), Metrics::mean(o), Metrics::mean(f));
+    }
+    row(
+        "**all**",
+        all_ours.len(),
+        Metrics::mean(&all_ours),
+        Metrics::mean(&all_fts),
+    );
+    worst.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!(
+        "\nweakest queries for studybot (nDCG@10): {}\n",
+        worst
+            .iter()
+            .take(6)
+            .map(|(s, q)| format!("`{q}` {s:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
 }
 
 /// The passages `scale` times; copies after the first have 30% of their words swapped for other
@@ -313,6 +353,29 @@ impl Fts {
         Ok(rows
             .iter()
             .map(|r| r.get::<i64, _>(0) as usize - 1)
+            .collect())
+    }
+
+    /// As [`Fts::search`], with FTS5's own highlighted snippet of each hit (the work studybot
+    /// does for each hit too).
+    async fn search_with_snippets(&self, query: &str) -> anyhow::Result<Vec<(usize, String)>> {
+        let words: Vec<String> = query
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!("\"{}\"", w.to_lowercase()))
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT rowid, snippet(p, 1, '**', '**', '…', 32) FROM p WHERE p MATCH ?1 ORDER BY bm25(p, 2.0, 1.0) LIMIT 10",
+        )
+        .bind(words.join(" OR "))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<i64, _>(0) as usize - 1, r.get::<String, _>(1)))
             .collect())
     }
 }

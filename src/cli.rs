@@ -16,6 +16,9 @@ use crate::quiz;
 use crate::search::{SearchOptions, SearchResults};
 use crate::store::Store;
 
+/// What a query of only function words ("what is it") gets.
+pub const ASK_VAGUE: &str = "too vague to look up: add what it is about, for example \"what is the max size of an sqs message\"";
+
 /// What an empty query gets.
 pub const ASK_USAGE: &str =
     "type a few words to look up, for example: studybot ask \"kinesis fanout\"";
@@ -365,8 +368,18 @@ fn ask(args: &AskArgs) -> anyhow::Result<ExitCode> {
 /// The human rendering of search results.
 pub fn render_text(query: &str, results: &SearchResults) -> String {
     let mut s = String::new();
+    if results.vague {
+        s.push_str(&format!("\"{}\" is {ASK_VAGUE}\n", query.trim()));
+        return s;
+    }
     if results.hits.is_empty() {
         s.push_str(&format!("No passages match \"{}\".\n", query.trim()));
+    }
+    if let Some(answer) = &results.answer {
+        s.push_str(&format!("Answer: {answer}\n\n"));
+    }
+    if let Some([a, b]) = &results.sides {
+        s.push_str(&format!("Comparing {a} and {b}:\n"));
     }
     let width = results
         .hits
@@ -376,7 +389,15 @@ pub fn render_text(query: &str, results: &SearchResults) -> String {
         .unwrap_or(0)
         .min(60);
     for (i, hit) in results.hits.iter().enumerate() {
-        let heading = hit.passage.heading();
+        let mut heading = hit.passage.heading();
+        if let Some(sides) = &results.sides {
+            match hit.sides {
+                [true, true] => heading.push_str(" [both]"),
+                [true, false] => heading.push_str(&format!(" [{}]", sides[0])),
+                [false, true] => heading.push_str(&format!(" [{}]", sides[1])),
+                [false, false] => {}
+            }
+        }
         let pad = width.saturating_sub(heading.chars().count());
         s.push_str(&format!(
             "{}. {heading}{}   {}\n   {}\n",
@@ -406,6 +427,12 @@ struct JsonAnswer<'a> {
     corrections: Vec<JsonCorrection<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'static str>,
+    /// For a question: the sentence of the first passage that best answers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<&'a str>,
+    /// For a comparison: the two sides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sides: Option<&'a [String; 2]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -417,6 +444,9 @@ struct JsonHit<'a> {
     snippet: &'a str,
     score: f32,
     topics: &'a [String],
+    /// For a comparison: whether the passage names the first and the second side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sides: Option<[bool; 2]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -441,6 +471,7 @@ impl<'a> JsonAnswer<'a> {
                     snippet: &h.snippet,
                     score: (h.score * 1000.0).round() / 1000.0,
                     topics: &h.passage.topics,
+                    sides: results.sides.as_ref().map(|_| h.sides),
                 })
                 .collect(),
             corrections: results
@@ -451,7 +482,9 @@ impl<'a> JsonAnswer<'a> {
                     used: &c.used,
                 })
                 .collect(),
-            message: None,
+            message: results.vague.then_some(ASK_VAGUE),
+            answer: results.answer.as_deref(),
+            sides: results.sides.as_ref(),
         }
     }
 
@@ -462,6 +495,8 @@ impl<'a> JsonAnswer<'a> {
             hits: Vec::new(),
             corrections: Vec::new(),
             message: Some(ASK_USAGE),
+            answer: None,
+            sides: None,
         }
     }
 }

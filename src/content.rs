@@ -13,7 +13,7 @@ use crate::exam::{self, Guides};
 use crate::notes::{self, NoteFile};
 use crate::quiz::{self, Bank, Problem};
 use crate::search::glossary::GlossaryError;
-use crate::search::{Glossary, NoteIndex};
+use crate::search::{Concepts, Glossary, NoteIndex};
 
 /// What `studybot check` found.
 #[derive(Debug)]
@@ -104,6 +104,26 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
             }),
             Err(e) => problems.push(Problem {
                 file: glossary.clone(),
+                line: 0,
+                message: e.to_string(),
+            }),
+        }
+    }
+    let concepts = dir.join("concepts.toml");
+    if concepts.exists() {
+        match Concepts::load(&concepts) {
+            Ok(c) => problems.extend(check_concepts(&c, &loaded.passages)),
+            Err(GlossaryError::Invalid {
+                file,
+                line,
+                message,
+            }) => problems.push(Problem {
+                file: PathBuf::from(file),
+                line,
+                message,
+            }),
+            Err(e) => problems.push(Problem {
+                file: concepts.clone(),
                 line: 0,
                 message: e.to_string(),
             }),
@@ -264,6 +284,43 @@ pub fn exam_pool(bank: &Bank, exam: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The concept glossary's names must be words the notes use (else searching for them finds
+/// nothing), and each phrase needs a word that is not a function word.
+fn check_concepts(concepts: &Concepts, passages: &[notes::Passage]) -> Vec<Problem> {
+    let text: String = passages
+        .iter()
+        .map(|p| format!("{}\n{}\n", p.heading(), notes::plain_text(&p.text)))
+        .collect::<String>()
+        .to_lowercase();
+    let mut problems = Vec::new();
+    for c in &concepts.entries {
+        let problem = |message: String| Problem {
+            file: PathBuf::from(&concepts.file),
+            line: c.line,
+            message,
+        };
+        for name in &c.means {
+            if !text.contains(&name.to_lowercase()) {
+                problems.push(problem(format!(
+                    "{name:?} (in `means`) is not in the notes"
+                )));
+            }
+        }
+        for said in &c.said {
+            let content = said
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .any(|w| !crate::search::question::is_stopword(&w.to_lowercase()));
+            if !content {
+                problems.push(problem(format!(
+                    "{said:?} (in `said`) has only function words, so it never matches"
+                )));
+            }
+        }
+    }
+    problems
+}
+
 /// Loads notes folders and the glossary and builds the index, logging what was skipped.
 pub fn build_index(
     dirs: &[PathBuf],
@@ -283,6 +340,12 @@ pub fn build_index(
                 Glossary::default()
             }
         }
+    };
+    let concepts = content.join("concepts.toml");
+    let glossary = if concepts.exists() {
+        glossary.with_concepts(Concepts::load(&concepts)?)
+    } else {
+        glossary
     };
     let files = loaded.files.len();
     let passages = loaded.passages.len();

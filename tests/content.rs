@@ -69,6 +69,11 @@ fn check_reports_broken_content_with_file_and_line_and_fails() {
         "[[question]]\nid = \"sqs-001\"\ntopic = \"sqs\"\nexams = [\"DVA-C02\"]\ndifficulty = \"easy\"\nprompt = \"Default visibility timeout?\"\nchoices = [\"30 s\", \"1 min\", \"12 h\"]\nanswer = \"D\"\nexplanation = \"30 seconds.\"\nsource = \"sqs.md#visibility\"\n",
     )
     .expect("write");
+    std::fs::write(
+        dir.path().join("concepts.toml"),
+        "[[concept]]\nmeans = [\"Visibility timeout\"]\nsaid = [\"message hidden\"]\n\n[[concept]]\nmeans = [\"Kinesis\"]\nsaid = [\"what is it\", \"stream data\"]\n",
+    )
+    .expect("write");
     let dir_arg = dir.path().to_string_lossy().to_string();
     let out = studybot(&["check", "--content", &dir_arg]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -93,7 +98,20 @@ fn check_reports_broken_content_with_file_and_line_and_fails() {
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("3 problem(s)"), "{stdout}");
+    let c = dir.path().join("concepts.toml").display().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "{c}:5: \"Kinesis\" (in `means`) is not in the notes"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{c}:5: \"what is it\" (in `said`) has only function words, so it never matches"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("5 problem(s)"), "{stdout}");
 }
 
 fn words(text: &str) -> Vec<String> {

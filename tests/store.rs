@@ -1841,7 +1841,7 @@ async fn answers_with_cards_arriving_together_each_count_once_in_score_and_card(
             for click in 0..2 {
                 let (store, p) = (Arc::clone(&store), *p);
                 tasks.push(tokio::spawn(async move {
-                    let correct = (user + k as u64 + click) % 2 == 0;
+                    let correct = (user + k as u64 + click).is_multiple_of(2);
                     let update = CardUpdate {
                         user: UserId(user),
                         question_id: "sqs-001",

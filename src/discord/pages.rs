@@ -31,6 +31,9 @@ pub async fn ask(
         more: page.more,
         corrections: page.corrections,
         suggestion: page.suggestion,
+        vague: page.vague,
+        answer: page.answer.as_deref(),
+        sides: page.sides.as_ref(),
     }))
 }
 

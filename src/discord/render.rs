@@ -157,6 +157,22 @@ pub struct AskPage<'a> {
     pub corrections: Vec<(String, String)>,
     /// When nothing matched: a query worth trying instead.
     pub suggestion: Option<String>,
+    /// Only function words: nothing was looked up.
+    pub vague: bool,
+    /// For a question: the sentence that best answers it.
+    pub answer: Option<&'a str>,
+    /// For a comparison: the two sides.
+    pub sides: Option<&'a [String; 2]>,
+}
+
+/// Which side of a comparison a passage speaks of: one side's name, or "both".
+fn side_label(sides: &[String; 2], named: [bool; 2]) -> Option<String> {
+    match named {
+        [true, true] => Some("both".to_string()),
+        [true, false] => Some(sides[0].clone()),
+        [false, true] => Some(sides[1].clone()),
+        [false, false] => None,
+    }
 }
 
 pub fn ask(page: &AskPage<'_>) -> View {
@@ -165,7 +181,12 @@ pub fn ask(page: &AskPage<'_>) -> View {
         title.push_str(&format!(" in {t}"));
     }
     let mut embed = CreateEmbed::new().title(cut(&title, TITLE)).colour(OPEN);
-    if page.hits.is_empty() {
+    if page.vague {
+        embed = embed.description(
+            "That is too vague to look up: add what it is about, for example \
+             “what is the max size of an **SQS** message”.",
+        );
+    } else if page.hits.is_empty() {
         let mut text = "Nothing in the notes matches that.".to_string();
         if page.topic.is_some() {
             text.push_str(" Try all topics.");
@@ -185,14 +206,28 @@ pub fn ask(page: &AskPage<'_>) -> View {
                 .collect();
             description = format!("Also searched: {}", fixes.join(", "));
         }
+        if let Some(answer) = page.answer {
+            let lead = format!("**Answer:** {answer}");
+            description = if description.is_empty() {
+                lead
+            } else {
+                format!("{lead}\n{description}")
+            };
+        }
+        if let Some([a, b]) = page.sides {
+            description.push_str(&format!("\nComparing **{a}** and **{b}**."));
+        }
         if !description.is_empty() {
-            embed = embed.description(cut(&description, DESCRIPTION));
+            embed = embed.description(cut(description.trim_start(), DESCRIPTION));
         }
         // Keep the whole embed under Discord's 6,000 characters.
         let per_field = (5000 / page.hits.len().max(1)).min(FIELD_VALUE);
         for (i, hit) in page.hits.iter().enumerate() {
             let p = &hit.passage;
-            let name = format!("{}. {}", page.offset + i + 1, p.heading());
+            let mut name = format!("{}. {}", page.offset + i + 1, p.heading());
+            if let Some(label) = page.sides.and_then(|s| side_label(s, hit.sides)) {
+                name = format!("{name} · {label}");
+            }
             let cite = format!("\n`{}`", p.citation());
             let room = per_field.saturating_sub(cite.chars().count());
             let value = format!("{}{cite}", cut(&hit.snippet, room));

@@ -10,6 +10,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default)]
 pub struct Glossary {
     expansions: HashMap<String, Vec<String>>,
+    /// Descriptions learners use for concepts, and the names the notes use.
+    concepts: super::Concepts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +79,10 @@ impl Glossary {
             }
             expansions.insert(acronym.trim().to_lowercase(), list);
         }
-        Ok(Glossary { expansions })
+        Ok(Glossary {
+            expansions,
+            concepts: Default::default(),
+        })
     }
 
     /// Builds a glossary from pairs, for tests and embedding.
@@ -89,7 +94,10 @@ impl Glossary {
                 .or_default()
                 .push(e.to_string());
         }
-        Glossary { expansions }
+        Glossary {
+            expansions,
+            concepts: Default::default(),
+        }
     }
 
     /// What a lower-cased word stands for, if it is a known acronym.
@@ -106,6 +114,16 @@ impl Glossary {
 
     pub fn len(&self) -> usize {
         self.expansions.len()
+    }
+
+    /// The same glossary with these concept descriptions.
+    pub fn with_concepts(mut self, concepts: super::Concepts) -> Glossary {
+        self.concepts = concepts;
+        self
+    }
+
+    pub fn concepts(&self) -> &super::Concepts {
+        &self.concepts
     }
 
     pub fn is_empty(&self) -> bool {

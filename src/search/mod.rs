@@ -6,8 +6,10 @@
 //! Must not know SQL or Discord. Recipe and measurements: `BENCHMARKS.md`.
 
 pub mod analysis;
+pub mod concepts;
 pub mod eval;
 pub mod glossary;
+pub mod question;
 pub mod snippet;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,7 +30,9 @@ use crate::notes::{Passage, plain_text};
 use analysis::{
     MAIN_ANALYZER, RAW_ANALYZER, compound_alternatives, edit_distance, terms, typo_budget,
 };
+pub use concepts::Concepts;
 pub use glossary::Glossary;
+use question::{Shape, is_stopword};
 
 /// Weights of the hand-built query (see `BENCHMARKS.md` for how they were chosen).
 const TITLE_BOOST: f32 = 1.5;
@@ -37,6 +41,18 @@ const TIE_BREAKER: f32 = 0.1;
 const TYPO_BOOST: f32 = 0.7;
 const ACRONYM_BOOST: f32 = 0.7;
 const PHRASE_BOOST: f32 = 0.5;
+/// The names of a concept the query describes (`content/concepts.toml`).
+const CONCEPT_BOOST: f32 = 0.8;
+/// A passage that states an amount, for a "how many / max / how long" question.
+const AMOUNT_BONUS: f32 = 1.3;
+/// A passage that names both sides of a comparison, and one that names neither.
+const BOTH_SIDES_BONUS: f32 = 1.3;
+/// A sentence query's passage that holds none of its words keeps this share of its score;
+/// one that holds them all keeps all of it.
+const COVERAGE_FLOOR: f32 = 0.3;
+/// "max", "maximum" or "limit" for an amount asked for in other words.
+const AMOUNT_WORD_BOOST: f32 = 0.5;
+const NO_SIDE_MALUS: f32 = 0.7;
 /// Each further passage of an already listed section scores this much less.
 const SAME_SECTION_DECAY: f32 = 0.7;
 /// A correction must be this many times more frequent than the word as typed.
@@ -83,6 +99,8 @@ pub struct Hit {
     pub score: f32,
     /// One line of Discord markdown with the matched words in bold.
     pub snippet: String,
+    /// For a comparison: whether the passage names the first and the second side.
+    pub sides: [bool; 2],
 }
 
 /// A word the engine also searched under another spelling.
@@ -99,6 +117,13 @@ pub struct SearchResults {
     pub corrections: Vec<Correction>,
     /// Query building, search and snippets; not index loading.
     pub took: Duration,
+    /// Only function words ("what is it"): nothing to look up.
+    pub vague: bool,
+    /// For a question: the sentence of the first passage that best answers it (Discord
+    /// markdown, matched words in bold).
+    pub answer: Option<String>,
+    /// For a comparison ("ALB vs NLB"): the two sides as typed.
+    pub sides: Option<[String; 2]>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +148,12 @@ pub struct NoteIndex {
     topics: BTreeMap<String, usize>,
     /// Glossary entries analyzed once: (acronym stem, expansion words as typed, expansion stems).
     acronyms: Vec<Acronym>,
+    /// Concept phrases by the stem of their first content word: (concept, phrase stems).
+    concept_phrases: BTreeMap<String, Vec<(usize, Vec<String>)>>,
+    /// Per concept, the stems of each name it means.
+    concept_means: Vec<Vec<Vec<String>>>,
+    /// Per passage: whether it states an amount (a number with a unit).
+    amounts: Vec<bool>,
 }
 
 struct Acronym {
@@ -179,6 +210,7 @@ impl NoteIndex {
             .register(RAW_ANALYZER, analysis::raw_analyzer());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
         let mut plain = Vec::with_capacity(passages.len());
+        let mut amounts = Vec::with_capacity(passages.len());
         let mut topics: BTreeMap<String, usize> = BTreeMap::new();
         for (slot, p) in passages.iter().enumerate() {
             let body = plain_text(&p.text);
@@ -198,6 +230,7 @@ impl NoteIndex {
                 *topics.entry(t.clone()).or_default() += 1;
             }
             writer.add_document(doc)?;
+            amounts.push(question::states_amount(&body));
             plain.push(body);
         }
         writer.commit()?;
@@ -218,8 +251,29 @@ impl NoteIndex {
                 })
             })
             .collect();
+        let mut concept_phrases: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+        let mut concept_means = Vec::new();
+        for (k, c) in glossary.concepts().entries.iter().enumerate() {
+            for said in &c.said {
+                let stems: Vec<String> = terms(&mut raw, said)
+                    .iter()
+                    .filter(|w| !is_stopword(w))
+                    .filter_map(|w| first_term(&mut main, w))
+                    .collect();
+                if let Some(first) = stems.first() {
+                    concept_phrases
+                        .entry(first.clone())
+                        .or_default()
+                        .push((k, stems.clone()));
+                }
+            }
+            concept_means.push(c.means.iter().map(|m| terms(&mut main, m)).collect());
+        }
         Ok(NoteIndex {
             acronyms,
+            concept_phrases,
+            concept_means,
+            amounts,
             reader,
             fields,
             passages,
@@ -246,11 +300,19 @@ impl NoteIndex {
         let searcher = self.reader.searcher();
         let limit = opts.limit.clamp(1, MAX_LIMIT);
         let plan = self.plan(&searcher, query)?;
+        let sides_typed = plan
+            .shape
+            .sides
+            .as_ref()
+            .map(|[a, b]| [a.join(" "), b.join(" ")]);
         if plan.clauses.is_empty() {
             return Ok(SearchResults {
                 hits: Vec::new(),
                 corrections: plan.corrections,
                 took: started.elapsed(),
+                vague: plan.vague,
+                answer: None,
+                sides: sides_typed,
             });
         }
         let words: Box<dyn Query> = Box::new(BooleanQuery::new(
@@ -275,34 +337,91 @@ impl NoteIndex {
             ])),
             None => words,
         };
-        // Fetch extra candidates so that repeated sections can step aside for other places.
-        let top = searcher.search(&*query, &TopDocs::with_limit(limit * 2).order_by_score())?;
-        let mut ranked: Vec<(f32, usize)> = Vec::with_capacity(top.len());
+        // Fetch extra candidates so that repeated sections can step aside for other places,
+        // and passages that fit the kind of question can move up.
+        let coverage = plan.shape.question && plan.stems.len() >= 2;
+        let reranks = plan.shape.amount || plan.sides.is_some() || coverage;
+        let fetch = limit * if reranks { 3 } else { 2 };
+        let top = searcher.search(&*query, &TopDocs::with_limit(fetch).order_by_score())?;
+        let ids = searcher
+            .segment_readers()
+            .first()
+            .and_then(|r| r.fast_fields().u64("id").ok());
+        let mut ranked: Vec<(f32, usize, [bool; 2])> = Vec::with_capacity(top.len());
         let mut seen_sections: HashMap<(&str, &[String]), u32> = HashMap::new();
         for (score, addr) in top {
-            let ids = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .u64("id")?;
-            let Some(slot) = ids.first(addr.doc_id) else {
+            let slot = match (&ids, addr.segment_ord) {
+                (Some(ids), 0) => ids.first(addr.doc_id),
+                _ => searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("id")?
+                    .first(addr.doc_id),
+            };
+            let Some(slot) = slot else {
                 continue;
             };
-            let Some(passage) = self.passages.get(slot as usize) else {
+            let slot = slot as usize;
+            let Some(passage) = self.passages.get(slot) else {
                 continue;
             };
             // Another passage of a section already listed says less that is new.
             let repeats = seen_sections
                 .entry((passage.file.as_str(), passage.heading_path.as_slice()))
                 .or_default();
-            let adjusted = score * SAME_SECTION_DECAY.powi(*repeats as i32);
+            let mut adjusted = score * SAME_SECTION_DECAY.powi(*repeats as i32);
             *repeats += 1;
-            ranked.push((adjusted, slot as usize));
+            if plan.shape.amount && self.amounts.get(slot).copied().unwrap_or(false) {
+                adjusted *= AMOUNT_BONUS;
+            }
+            let mut named = [false; 2];
+            let lower = (coverage || plan.sides.is_some())
+                .then(|| format!("{}\n{}", passage.heading(), self.plain[slot]).to_lowercase());
+            if coverage && let Some(lower) = &lower {
+                // A sentence query: passages holding more of its words rank higher.
+                let found = plan
+                    .stems
+                    .iter()
+                    .filter(|s| question::names(lower, s))
+                    .count();
+                let share = found as f32 / plan.stems.len() as f32;
+                adjusted *= COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * share * share;
+            }
+            if let (Some(sides), Some(lower)) = (&plan.sides, &lower) {
+                for (k, side) in sides.iter().enumerate() {
+                    named[k] = side
+                        .iter()
+                        .any(|alt| alt.iter().all(|w| question::names(lower, w)));
+                }
+                adjusted *= match named {
+                    [true, true] => BOTH_SIDES_BONUS,
+                    [false, false] => NO_SIDE_MALUS,
+                    _ => 1.0,
+                };
+            }
+            ranked.push((adjusted, slot, named));
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if plan.sides.is_some() {
+            // Each side shows: when no listed passage names a side, its best passage replaces
+            // the last one listed.
+            for k in 0..2 {
+                let shown = ranked.iter().take(limit).any(|r| r.2[k]);
+                if !shown
+                    && let Some(at) = ranked.iter().skip(limit).position(|r| r.2[k])
+                    && limit >= 2
+                {
+                    let pick = ranked.remove(limit + at);
+                    let last = limit.min(ranked.len());
+                    ranked.insert(last.saturating_sub(1), pick);
+                }
+            }
+        }
         ranked.truncate(limit);
+        let first_slot = ranked.first().map(|r| r.1);
         let highlighter = self.highlighter(&searcher, &plan.highlight)?;
         let mut hits = Vec::with_capacity(ranked.len());
-        for (score, slot) in ranked {
+        for (score, slot, sides) in ranked {
             let Some(passage) = self.passages.get(slot) else {
                 continue;
             };
@@ -310,12 +429,24 @@ impl NoteIndex {
                 passage: passage.clone(),
                 score,
                 snippet: highlighter.snippet(&self.plain[slot]),
+                sides,
             });
         }
+        let answer = if plan.shape.question {
+            first_slot
+                .and_then(|slot| self.plain.get(slot))
+                .and_then(|text| answer_sentence(text, &plan.stems, plan.shape.amount))
+                .map(|sentence| highlighter.snippet(sentence))
+        } else {
+            None
+        };
         Ok(SearchResults {
             hits,
             corrections: plan.corrections,
             took: started.elapsed(),
+            vague: false,
+            answer,
+            sides: sides_typed,
         })
     }
 
@@ -323,20 +454,37 @@ impl NoteIndex {
         let f = self.fields;
         let query = truncate_chars(query, MAX_QUERY_CHARS);
         let mut raw_analyzer = self.raw.clone();
+        let mut main = self.main.clone();
 
         let mut words = terms(&mut raw_analyzer, query);
         words.truncate(MAX_QUERY_WORDS);
-        let mut plan = Plan::default();
-        let stem = |w: &str| -> Option<String> { first_term(&mut self.main.clone(), w) };
+        let mut plan = Plan {
+            shape: question::shape(query, &words),
+            ..Plan::default()
+        };
+        let mut stem = |w: &str| -> Option<String> { first_term(&mut main, w) };
 
         // 0. A glued word the notes mostly write as two (`fanout` for `fan-out`) is searched as
         //    its two words, so `fanout`, `fan-out`, `fan out` and `Fan-Out` ask the same thing.
         let words = self.split_glued(searcher, words)?;
+        let stop = question::stop_mask(&words);
+        let is_stop = |w: &String| -> bool {
+            words
+                .iter()
+                .position(|x| std::ptr::eq(x, w))
+                .map_or_else(|| is_stopword(w), |i| stop[i])
+        };
+        if !words.is_empty() && stop.iter().all(|s| *s) {
+            // "what is it": nothing to look up.
+            plan.vague = true;
+            return Ok(plan);
+        }
 
-        // 1. Every word, in title (×2), body and the compound field.
+        // 1. Every content word (not "what", "is", "the" …), in title (×2), body and the
+        //    compound field. An acronym and what it stands for count as one word (`asg` or
+        //    "auto scaling group").
         let mut stems = Vec::with_capacity(words.len());
-        //    An acronym and what it stands for count as one word (`asg` or "auto scaling group").
-        for w in &words {
+        for w in words.iter().filter(|w| !is_stop(w)) {
             if let Some(s) = stem(w) {
                 if !stems.contains(&s) {
                     let mut either = vec![self.word_clause(&s, 1.0)];
@@ -359,6 +507,9 @@ impl NoteIndex {
         // 2. Adjacent words as one compound (`fan out` → `fanout` glued, or the two as a phrase),
         //    kept only if the notes have the join.
         for pair in words.windows(2) {
+            if is_stop(&pair[0]) && is_stop(&pair[1]) {
+                continue;
+            }
             let joined = format!("{}{}", pair[0], pair[1]);
             let Some(s) = stem(&joined) else { continue };
             if stems.contains(&s) {
@@ -382,7 +533,7 @@ impl NoteIndex {
 
         // 3. Typos: corrections from the notes' own vocabulary, much more frequent than the
         //    word as typed.
-        for w in &words {
+        for w in words.iter().filter(|w| !is_stop(w)) {
             for used in self.corrections(searcher, w)? {
                 if let Some(s) = stem(&used)
                     && !stems.contains(&s)
@@ -411,17 +562,115 @@ impl NoteIndex {
             }
         }
 
-        // 5. The words as a phrase.
-        if stems.len() > 1 {
-            let phrase = PhraseQuery::new(
-                stems
-                    .iter()
-                    .map(|s| Term::from_field_text(f.body, s))
-                    .collect(),
-            );
+        // 5. Phrases: the words as typed, when they are keywords; in a sentence, each run of
+        //    content words and each pair joined by one function word ("time to live").
+        let all: Vec<String> = words.iter().filter_map(|w| stem(w)).collect();
+        let mut phrases: Vec<Vec<String>> = Vec::new();
+        if !plan.shape.question {
+            if stems.len() > 1 {
+                phrases.push(all.clone());
+            }
+        } else {
+            let mut run: Vec<String> = Vec::new();
+            for (i, w) in words.iter().enumerate() {
+                if stop[i] {
+                    if run.len() > 1 {
+                        phrases.push(std::mem::take(&mut run));
+                    }
+                    run.clear();
+                    if i > 0
+                        && let (Some(a), Some(b)) = (words.get(i - 1), words.get(i + 1))
+                        && !stop[i - 1]
+                        && !stop[i + 1]
+                        && let (Some(a), Some(m), Some(b)) = (stem(a), stem(w), stem(b))
+                    {
+                        phrases.push(vec![a, m, b]);
+                    }
+                } else if let Some(s) = stem(w) {
+                    run.push(s);
+                }
+            }
+            if run.len() > 1 {
+                phrases.push(run);
+            }
+        }
+        for p in phrases {
+            let phrase =
+                PhraseQuery::new(p.iter().map(|s| Term::from_field_text(f.body, s)).collect());
             plan.clauses
                 .push(Box::new(BoostQuery::new(Box::new(phrase), PHRASE_BOOST)));
         }
+
+        // 6. An amount asked for in other words ("biggest", "how many", "how long"): the notes
+        //    say max, limit, timeout.
+        if plan.shape.amount {
+            let mut said: Vec<&str> = vec!["max", "maximum", "limit"];
+            if plan.shape.duration {
+                said.extend(["timeout", "duration", "retention"]);
+            }
+            let either: Vec<Box<dyn Query>> = said
+                .iter()
+                .filter_map(|w| stem(w))
+                .filter(|s| !stems.contains(s))
+                .map(|s| self.word_clause(&s, 1.0))
+                .collect();
+            if !either.is_empty() && either.len() == said.len() {
+                plan.clauses.push(Box::new(BoostQuery::new(
+                    Box::new(DisjunctionMaxQuery::with_tie_breaker(either, TIE_BREAKER)),
+                    AMOUNT_WORD_BOOST,
+                )));
+            }
+        }
+
+        // 7. Concepts the query describes ("db password" → Secrets Manager, Parameter Store).
+        let mut matched: Vec<usize> = Vec::new();
+        for s in &stems {
+            // Phrases whose first stem is this one, starts with it, or starts it.
+            let longer = self
+                .concept_phrases
+                .range::<str, _>((
+                    std::ops::Bound::Included(s.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|(k, _)| k.starts_with(s.as_str()) && (s.len() >= 4 || *k == s));
+            let shorter = (4..s.len())
+                .filter(|n| s.is_char_boundary(*n))
+                .filter_map(|n| self.concept_phrases.get_key_value(&s[..n]));
+            let first = longer.chain(shorter).flat_map(|(_, v)| v);
+            for (concept, phrase) in first {
+                if !matched.contains(concept)
+                    && phrase.iter().all(|p| stems.iter().any(|s| same_root(s, p)))
+                {
+                    matched.push(*concept);
+                }
+            }
+        }
+        for concept in matched {
+            for means in self.concept_means.get(concept).into_iter().flatten() {
+                if means.iter().all(|m| stems.contains(m)) {
+                    continue;
+                }
+                if let Some(q) = self.phrase_clause(means, CONCEPT_BOOST) {
+                    plan.clauses.push(q);
+                    plan.highlight.extend(means.iter().cloned());
+                }
+            }
+        }
+
+        // 8. A comparison: each side as its words, or what its acronym stands for.
+        if let Some(sides) = &plan.shape.sides {
+            let mut named: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
+            for (k, side) in sides.iter().enumerate() {
+                named[k].push(side.iter().filter_map(|w| stem(w)).collect());
+                if let [one] = side.as_slice() {
+                    for acronym in self.acronyms.iter().filter(|a| a.word == *one) {
+                        named[k].push(acronym.expansion_stems.clone());
+                    }
+                }
+            }
+            plan.sides = Some(named);
+        }
+        plan.stems = stems;
         Ok(plan)
     }
 
@@ -669,6 +918,59 @@ struct Plan {
     /// Body terms to highlight.
     highlight: Vec<String>,
     corrections: Vec<Correction>,
+    shape: Shape,
+    /// The stems of the query's content words.
+    stems: Vec<String>,
+    /// Only function words.
+    vague: bool,
+    /// For a comparison, per side, the ways a passage names it (stems that must all appear).
+    sides: Option<[Vec<Vec<String>>; 2]>,
+}
+
+/// The sentence of `text` that best answers a question: the most of the query's words, and a
+/// number with a unit when the question asks for an amount. `None` when no sentence holds a
+/// query word.
+fn answer_sentence<'t>(text: &'t str, stems: &[String], amount: bool) -> Option<&'t str> {
+    let mut best: Option<(f32, &str)> = None;
+    for sentence in question::sentences(text) {
+        let lower = sentence.to_lowercase();
+        let found = stems.iter().filter(|s| question::names(&lower, s)).count();
+        if found == 0 {
+            continue;
+        }
+        let mut score = found as f32;
+        if amount && question::states_amount(sentence) {
+            score += 1.5;
+            // The amount the question names ("max", "size", "timeout"), else any limit.
+            let asked: Vec<&String> = stems
+                .iter()
+                .filter(|s| question::is_amount_word(s))
+                .collect();
+            if asked.is_empty() {
+                if ["max", "limit", "up to", "at most"]
+                    .iter()
+                    .any(|m| question::names(&lower, m))
+                {
+                    score += 1.0;
+                }
+            } else if asked.iter().any(|m| question::names(&lower, m)) {
+                score += 1.5;
+            }
+        }
+        // Between equals, the shorter sentence is the more direct answer.
+        score -= sentence.len() as f32 / 2_000.0;
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, sentence));
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+/// Two stems of one word family: equal, or one starts the other and the shorter has at least
+/// four letters (`expir` and `expiri`).
+fn same_root(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.len() >= 4 && long.starts_with(short))
 }
 
 fn first_term(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {

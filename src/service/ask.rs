@@ -24,6 +24,12 @@ pub struct AskPage {
     pub suggestion: Option<String>,
     /// Time spent searching.
     pub took: Duration,
+    /// Only function words ("what is it"): nothing was looked up.
+    pub vague: bool,
+    /// For a question, on its first page: the sentence that best answers it.
+    pub answer: Option<String>,
+    /// For a comparison: the two sides as typed.
+    pub sides: Option<[String; 2]>,
 }
 
 impl Study {
@@ -85,6 +91,9 @@ impl Study {
             corrections,
             suggestion,
             took: results.took,
+            vague: results.vague,
+            answer: results.answer.filter(|_| offset == 0),
+            sides: results.sides,
         })
     }
 
