@@ -377,7 +377,13 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         })
         .build();
 
+    // The cache keeps what the bot reads (servers, their channels and roles, for permission
+    // checks); no users map, no messages.
+    let mut cache = serenity::cache::Settings::default();
+    cache.cache_users = false;
+    cache.max_messages = 0;
     let mut client = serenity::ClientBuilder::new_with_http(http, INTENTS)
+        .cache_settings(cache)
         .framework(framework)
         .await
         .context("could not set up the Discord client")?;

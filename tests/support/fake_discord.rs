@@ -103,6 +103,9 @@ pub struct FakeGuild {
     pub channels: Vec<FakeChannel>,
     /// Further roles (besides @everyone and the bot's role).
     pub roles: Vec<FakeRole>,
+    /// Members besides the bot sent in GUILD_CREATE (as Discord does for a bot with the
+    /// members intent): synthetic users `id * 1000 + k`, for memory measurements.
+    pub extra_members: u64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -204,6 +207,7 @@ impl FakeGuild {
             bot_permissions: perm::BOT_DEFAULT,
             channels: Vec::new(),
             roles: Vec::new(),
+            extra_members: 0,
         }
     }
 
@@ -2942,6 +2946,29 @@ fn bot_member(config: &FakeConfig, guild: &FakeGuild) -> Value {
     })
 }
 
+/// A member of a guild with [`FakeGuild::extra_members`].
+fn synthetic_member(guild: &FakeGuild, k: u64) -> Value {
+    let id = guild.id.wrapping_mul(1000).wrapping_add(k) % (1 << 62);
+    json!({
+        "user": {
+            "id": id.to_string(),
+            "username": format!("member{k}"),
+            "global_name": format!("Member {k}"),
+            "discriminator": "0",
+            "avatar": null,
+            "bot": false
+        },
+        "nick": null,
+        "avatar": null,
+        "roles": [],
+        "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "deaf": false,
+        "mute": false,
+        "flags": 0,
+        "pending": false
+    })
+}
+
 fn partial_guild_json(guild: &FakeGuild, bot_user_id: u64) -> Value {
     json!({
         "id": guild.id.to_string(),
@@ -3008,9 +3035,11 @@ pub fn guild_create_payload(config: &FakeConfig, guild: &FakeGuild) -> Value {
         );
         obj.insert("large".into(), json!(false));
         obj.insert("unavailable".into(), json!(false));
-        obj.insert("member_count".into(), json!(2));
+        obj.insert("member_count".into(), json!(2 + guild.extra_members));
         obj.insert("voice_states".into(), json!([]));
-        obj.insert("members".into(), json!([bot_member(config, guild)]));
+        let mut members = vec![bot_member(config, guild)];
+        members.extend((0..guild.extra_members).map(|k| synthetic_member(guild, k)));
+        obj.insert("members".into(), Value::Array(members));
         obj.insert("channels".into(), Value::Array(channels));
         obj.insert("threads".into(), Value::Array(threads));
         obj.insert("presences".into(), json!([]));
