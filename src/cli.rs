@@ -390,13 +390,8 @@ pub fn render_text(query: &str, results: &SearchResults) -> String {
         .min(60);
     for (i, hit) in results.hits.iter().enumerate() {
         let mut heading = hit.passage.heading();
-        if let Some(sides) = &results.sides {
-            match hit.sides {
-                [true, true] => heading.push_str(" [both]"),
-                [true, false] => heading.push_str(&format!(" [{}]", sides[0])),
-                [false, true] => heading.push_str(&format!(" [{}]", sides[1])),
-                [false, false] => {}
-            }
+        if let Some(label) = results.sides.as_ref().and_then(|s| hit.side_label(s)) {
+            heading.push_str(&format!(" [{label}]"));
         }
         let pad = width.saturating_sub(heading.chars().count());
         s.push_str(&format!(

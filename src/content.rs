@@ -90,43 +90,16 @@ pub fn check(dir: &Path) -> anyhow::Result<ContentReport> {
         }
     }
     let glossary = dir.join("synonyms.toml");
-    if glossary.exists() {
-        match Glossary::load(&glossary) {
-            Ok(_) => {}
-            Err(GlossaryError::Invalid {
-                file,
-                line,
-                message,
-            }) => problems.push(Problem {
-                file: PathBuf::from(file),
-                line,
-                message,
-            }),
-            Err(e) => problems.push(Problem {
-                file: glossary.clone(),
-                line: 0,
-                message: e.to_string(),
-            }),
-        }
+    if glossary.exists()
+        && let Err(e) = Glossary::load(&glossary)
+    {
+        problems.push(glossary_problem(&glossary, e));
     }
     let concepts = dir.join("concepts.toml");
     if concepts.exists() {
         match Concepts::load(&concepts) {
             Ok(c) => problems.extend(check_concepts(&c, &loaded.passages)),
-            Err(GlossaryError::Invalid {
-                file,
-                line,
-                message,
-            }) => problems.push(Problem {
-                file: PathBuf::from(file),
-                line,
-                message,
-            }),
-            Err(e) => problems.push(Problem {
-                file: concepts.clone(),
-                line: 0,
-                message: e.to_string(),
-            }),
+            Err(e) => problems.push(glossary_problem(&concepts, e)),
         }
     }
     let (bank, bank_problems) = quiz::load_bank(&dir.join("questions"), &loaded.files);
@@ -282,6 +255,26 @@ pub fn exam_pool(bank: &Bank, exam: &str) -> Vec<(String, String)> {
         .filter(|q| q.exams.iter().any(|e| e == exam))
         .filter_map(|q| q.domains.get(exam).map(|d| (q.id.clone(), d.clone())))
         .collect()
+}
+
+/// A glossary file that cannot be read: at its line when it parsed that far.
+fn glossary_problem(path: &Path, e: GlossaryError) -> Problem {
+    match e {
+        GlossaryError::Invalid {
+            file,
+            line,
+            message,
+        } => Problem {
+            file: PathBuf::from(file),
+            line,
+            message,
+        },
+        e => Problem {
+            file: path.to_path_buf(),
+            line: 0,
+            message: e.to_string(),
+        },
+    }
 }
 
 /// The concept glossary's names must be words the notes use (else searching for them finds

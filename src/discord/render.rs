@@ -165,16 +165,6 @@ pub struct AskPage<'a> {
     pub sides: Option<&'a [String; 2]>,
 }
 
-/// Which side of a comparison a passage speaks of: one side's name, or "both".
-fn side_label(sides: &[String; 2], named: [bool; 2]) -> Option<String> {
-    match named {
-        [true, true] => Some("both".to_string()),
-        [true, false] => Some(sides[0].clone()),
-        [false, true] => Some(sides[1].clone()),
-        [false, false] => None,
-    }
-}
-
 pub fn ask(page: &AskPage<'_>) -> View {
     let mut title = format!("Notes for “{}”", page.query);
     if let Some(t) = page.topic {
@@ -225,7 +215,7 @@ pub fn ask(page: &AskPage<'_>) -> View {
         for (i, hit) in page.hits.iter().enumerate() {
             let p = &hit.passage;
             let mut name = format!("{}. {}", page.offset + i + 1, p.heading());
-            if let Some(label) = page.sides.and_then(|s| side_label(s, hit.sides)) {
+            if let Some(label) = page.sides.and_then(|s| hit.side_label(s)) {
                 name = format!("{name} · {label}");
             }
             let cite = format!("\n`{}`", p.citation());

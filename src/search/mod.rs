@@ -103,6 +103,18 @@ pub struct Hit {
     pub sides: [bool; 2],
 }
 
+impl Hit {
+    /// For a comparison with these `sides`: the side this passage speaks of, or "both".
+    pub fn side_label<'s>(&self, sides: &'s [String; 2]) -> Option<&'s str> {
+        match self.sides {
+            [true, true] => Some("both"),
+            [true, false] => Some(&sides[0]),
+            [false, true] => Some(&sides[1]),
+            [false, false] => None,
+        }
+    }
+}
+
 /// A word the engine also searched under another spelling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Correction {
@@ -468,12 +480,13 @@ impl NoteIndex {
         //    its two words, so `fanout`, `fan-out`, `fan out` and `Fan-Out` ask the same thing.
         let words = self.split_glued(searcher, words)?;
         let stop = question::stop_mask(&words);
-        let is_stop = |w: &String| -> bool {
-            words
-                .iter()
-                .position(|x| std::ptr::eq(x, w))
-                .map_or_else(|| is_stopword(w), |i| stop[i])
-        };
+        // The words that carry the query's topic.
+        let content: Vec<&String> = words
+            .iter()
+            .zip(&stop)
+            .filter(|(_, s)| !**s)
+            .map(|(w, _)| w)
+            .collect();
         if !words.is_empty() && stop.iter().all(|s| *s) {
             // "what is it": nothing to look up.
             plan.vague = true;
@@ -484,7 +497,7 @@ impl NoteIndex {
         //    compound field. An acronym and what it stands for count as one word (`asg` or
         //    "auto scaling group").
         let mut stems = Vec::with_capacity(words.len());
-        for w in words.iter().filter(|w| !is_stop(w)) {
+        for &w in &content {
             if let Some(s) = stem(w) {
                 if !stems.contains(&s) {
                     let mut either = vec![self.word_clause(&s, 1.0)];
@@ -506,8 +519,8 @@ impl NoteIndex {
 
         // 2. Adjacent words as one compound (`fan out` → `fanout` glued, or the two as a phrase),
         //    kept only if the notes have the join.
-        for pair in words.windows(2) {
-            if is_stop(&pair[0]) && is_stop(&pair[1]) {
+        for (pair, stops) in words.windows(2).zip(stop.windows(2)) {
+            if stops[0] && stops[1] {
                 continue;
             }
             let joined = format!("{}{}", pair[0], pair[1]);
@@ -533,7 +546,7 @@ impl NoteIndex {
 
         // 3. Typos: corrections from the notes' own vocabulary, much more frequent than the
         //    word as typed.
-        for w in words.iter().filter(|w| !is_stop(w)) {
+        for &w in &content {
             for used in self.corrections(searcher, w)? {
                 if let Some(s) = stem(&used)
                     && !stems.contains(&s)

@@ -137,11 +137,13 @@ impl Study {
 
     /// The server's time zone (UTC when unknown or unparsable).
     pub async fn guild_zone(&self, guild: GuildId) -> Result<Tz, StoreError> {
-        Ok(self
-            .store
-            .guild_time_zone(guild)
-            .await?
-            .and_then(|z| z.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC))
+        Ok(zone_or_utc(self.store.guild_time_zone(guild).await?))
     }
+}
+
+/// A stored time zone name, or UTC when there is none or it no longer parses.
+pub(crate) fn zone_or_utc(stored: Option<String>) -> Tz {
+    stored
+        .and_then(|z| z.parse::<Tz>().ok())
+        .unwrap_or(chrono_tz::UTC)
 }

@@ -60,6 +60,18 @@ pub struct Queue {
     pub new_left: i64,
 }
 
+impl Queue {
+    /// The queue from the store's counts (due now, due today, new seen today) and the server's
+    /// new-per-day setting.
+    fn of((due_now, due_today, new_today): (i64, i64, i64), settings: &ReviewSettings) -> Queue {
+        Queue {
+            due_now,
+            due_today,
+            new_left: (settings.new_per_day - new_today).max(0),
+        }
+    }
+}
+
 /// What `/review` shows next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NextReview {
@@ -201,15 +213,11 @@ impl Study {
         let zone = self.guild_zone(guild).await?;
         let (begin, end, _) = day_bounds(now, zone);
         let settings = self.store.review_settings(guild).await?;
-        let (due_now, due_today, new_today) = self
+        let counts = self
             .store
             .queue_counts(guild, user, now, end, begin)
             .await?;
-        Ok(Queue {
-            due_now,
-            due_today,
-            new_left: (settings.new_per_day - new_today).max(0),
-        })
+        Ok(Queue::of(counts, &settings))
     }
 
     /// The next question of a member's review: the most overdue card still in the bank (and
@@ -238,19 +246,12 @@ impl Study {
         // cards, soonest first. A question removed from the bank is kept but never served; the
         // first few due cards usually hold one that fits, else every card is read below.
         let (zone, settings) = self.store.review_setup(guild).await?;
-        let zone = zone
-            .and_then(|z| z.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC);
-        let (begin, end, _) = day_bounds(now, zone);
-        let ((due_now, due_today, new_today), due_first) = self
+        let (begin, end, _) = day_bounds(now, super::zone_or_utc(zone));
+        let (counts, due_first) = self
             .store
             .queue_and_due(guild, user, now, end, begin, 32)
             .await?;
-        let queue = Queue {
-            due_now,
-            due_today,
-            new_left: (settings.new_per_day - new_today).max(0),
-        };
+        let queue = Queue::of(counts, &settings);
         if let Some(question) = due_first
             .iter()
             .filter_map(|c| bank.get(&c.question_id))

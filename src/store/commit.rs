@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use sqlx::Row;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::review::CardStep;
+use super::review::{CardStep, StoredCard};
 use super::{Backend, StoreError, db_id, from_ms, ms};
 use crate::ids::{GuildId, UserId};
 use crate::model::review::CardColumns;
@@ -198,13 +198,6 @@ async fn write_batch(backend: &Backend, jobs: Vec<Job>) {
     }
 }
 
-/// A card as read in the batch: its state and counts.
-struct Seen {
-    state: CardColumns,
-    answered: i64,
-    correct: i64,
-}
-
 type CardKey = (i64, i64, String);
 
 /// One transaction for the batch: `Ok(None)` when a card changed under it (PostgreSQL); it was
@@ -233,7 +226,12 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                 .fetch_all(&mut *tx)
                 .await?;
                 for r in &rows {
-                    read_seen(r, &mut seen)?;
+                    let key = (
+                        r.try_get("guild_id")?,
+                        r.try_get("user_id")?,
+                        r.try_get("question_id")?,
+                    );
+                    seen.insert(key, card_from_row!(r));
                 }
             }
             let rows: Vec<serde_json::Value> = jobs
@@ -338,7 +336,12 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                 .fetch_all(&mut *tx)
                 .await?;
                 for r in &rows {
-                    read_seen(r, &mut seen)?;
+                    let key = (
+                        r.try_get("guild_id")?,
+                        r.try_get("user_id")?,
+                        r.try_get("question_id")?,
+                    );
+                    seen.insert(key, card_from_row!(r));
                 }
             }
             let done = sqlx::query(
@@ -415,43 +418,6 @@ struct CardRow<'a> {
     correct: i64,
 }
 
-fn read_seen<R>(r: &R, seen: &mut HashMap<CardKey, Seen>) -> Result<(), StoreError>
-where
-    R: Row,
-    for<'c> &'c str: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    f64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    let last: Option<i64> = r.try_get("last_review")?;
-    let key = (
-        r.try_get::<i64, _>("guild_id")?,
-        r.try_get::<i64, _>("user_id")?,
-        r.try_get::<String, _>("question_id")?,
-    );
-    let state = CardColumns {
-        phase: r.try_get("phase")?,
-        stability: r.try_get("stability")?,
-        difficulty: r.try_get("difficulty")?,
-        due: from_ms(r.try_get("due_at")?),
-        last_review: last.map(from_ms),
-        reps: r.try_get("reps")?,
-        lapses: r.try_get("lapses")?,
-        step: r.try_get("step")?,
-        scheduled_days: r.try_get("scheduled_days")?,
-    };
-    seen.insert(
-        key,
-        Seen {
-            state,
-            answered: r.try_get("answered")?,
-            correct: r.try_get("correct")?,
-        },
-    );
-    Ok(())
-}
-
 fn inserted_keys<R>(rows: &[R]) -> Result<HashSet<(i64, i64)>, StoreError>
 where
     R: Row,
@@ -467,7 +433,7 @@ where
 fn next_states<'a>(
     jobs: &'a [Job],
     inserted: &HashSet<(i64, i64)>,
-    seen: &HashMap<CardKey, Seen>,
+    seen: &HashMap<CardKey, StoredCard>,
 ) -> Result<(Vec<Written>, Vec<CardRow<'a>>), StoreError> {
     let mut results = Vec::with_capacity(jobs.len());
     let mut writes = Vec::new();
