@@ -71,6 +71,7 @@ contract!(
     reports_are_limited_per_day_withheld_by_two_members_and_closed_per_server,
     an_answer_and_its_review_card_are_written_together_and_once,
     answers_with_cards_arriving_together_each_count_once_in_score_and_card,
+    leaderboards_read_during_a_burst_of_answers_count_each_answer_once,
     a_review_answered_since_it_was_shown_changes_nothing,
     points_earned_by_a_member_and_by_a_study_group,
 );
@@ -1907,4 +1908,73 @@ async fn answers_with_cards_arriving_together_each_count_once_in_score_and_card(
         .expect("board");
     assert_eq!(board.total, 60);
     assert_eq!(board.rows.iter().map(|r| r.answered).sum::<i64>(), 180);
+}
+
+/// Members answer two posts all at once while others read the leaderboards at the same moment
+/// (on PostgreSQL answers reach the totals in the background and before every read, several
+/// passes at once). Every answer counts exactly once in the server, channel and week totals.
+async fn leaderboards_read_during_a_burst_of_answers_count_each_answer_once(store: &Store) {
+    let posts = [
+        post(store, G, CH, "sqs").await,
+        post(store, G, CH2, "sqs").await,
+    ];
+    let when = at(16, 10);
+    let week = PeriodKeys::at(when, chrono_tz::UTC).week;
+    let store = Arc::new(store.clone());
+    let mut answers = Vec::new();
+    for user in 1..=40u64 {
+        for p in posts {
+            let store = Arc::clone(&store);
+            answers.push(tokio::spawn(async move {
+                answer(&store, G, p, user, user % 3 != 0, when).await
+            }));
+        }
+    }
+    let mut reads = Vec::new();
+    for _ in 0..20 {
+        let store = Arc::clone(&store);
+        reads.push(tokio::spawn(async move {
+            store
+                .leaderboard(G, Scope::Server, "all", 0, 10, None)
+                .await
+                .expect("read")
+                .total
+        }));
+    }
+    for a in answers {
+        assert!(matches!(
+            a.await.expect("task"),
+            RecordOutcome::Recorded { .. }
+        ));
+    }
+    for r in reads {
+        assert!(r.await.expect("task") <= 40, "more members than answered");
+    }
+    let board = store
+        .leaderboard(G, Scope::Server, "all", 0, 100, None)
+        .await
+        .expect("read");
+    assert_eq!(board.total, 40);
+    assert!(
+        board.rows.iter().all(|s| s.answered == 2),
+        "{:?}",
+        board.rows
+    );
+    let points: i64 = board.rows.iter().map(|s| s.points).sum();
+    assert_eq!(
+        points,
+        2 * 2 * (1..=40u64).filter(|u| u % 3 != 0).count() as i64
+    );
+    let channel = store
+        .leaderboard(G, Scope::Channel(CH2), &week, 0, 100, None)
+        .await
+        .expect("read");
+    assert_eq!(channel.total, 40);
+    assert!(
+        channel.rows.iter().all(|s| s.answered == 1),
+        "{:?}",
+        channel.rows
+    );
+    let (answered, _, _) = store.totals(G, UserId(5)).await.expect("read");
+    assert_eq!(answered, 2);
 }

@@ -214,6 +214,7 @@ impl Store {
              WHERE guild_id = $1 AND channel_id = 0 AND period = $2 AND kind = $3
              ORDER BY {ORDER}"
         );
+        self.settle_totals().await?;
         let standings = on_read!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(db_id(guild.0))

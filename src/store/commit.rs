@@ -14,9 +14,11 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
+use sqlx::PgPool;
 use sqlx::Row;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::review::{CardStep, StoredCard};
 use super::{Backend, StoreError, db_id, from_ms, ms};
@@ -57,10 +59,12 @@ struct Job {
     reply: oneshot::Sender<Result<Written, StoreError>>,
 }
 
-/// The queue in front of the writer(s), started on first use.
+/// The queues in front of the writers, started on first use.
 #[derive(Default)]
 pub(super) struct Committer {
-    queue: OnceLock<mpsc::Sender<Job>>,
+    queues: OnceLock<Vec<mpsc::Sender<Job>>>,
+    /// Wakes the task that adds noted answers to the totals (PostgreSQL), started on first use.
+    folder: OnceLock<Arc<Notify>>,
     /// Set to write each answer alone (to measure what grouping is worth).
     off: AtomicBool,
 }
@@ -79,7 +83,10 @@ impl Committer {
         if self.off.load(Ordering::Relaxed) {
             return None;
         }
-        let queue = self.queue.get_or_init(|| start(backend.clone()));
+        let queues = self.queues.get_or_init(|| start(backend.clone()));
+        // A member's answers always go to the same writer: two writers never hold locks on the
+        // same member's totals or cards, so they never wait for each other.
+        let queue = queues.get((answer.user.0 % queues.len() as u64) as usize)?;
         let (reply, done) = oneshot::channel();
         let job = Job {
             guild,
@@ -90,6 +97,15 @@ impl Committer {
         };
         queue.send(job).await.ok()?;
         done.await.ok()
+    }
+
+    /// Answers were inserted: on PostgreSQL, the background task adds them to the totals soon.
+    pub fn answers_added(&self, backend: &Backend) {
+        if let Backend::Postgres(pool) = backend {
+            self.folder
+                .get_or_init(|| start_folder(pool.clone()))
+                .notify_one();
+        }
     }
 
     pub fn set_off(&self, off: bool) {
@@ -103,38 +119,109 @@ impl std::fmt::Debug for Committer {
     }
 }
 
-/// Starts the writers: one on SQLite (it has one writer connection), two on PostgreSQL (one
-/// batch is written while the next is gathered).
-fn start(backend: Backend) -> mpsc::Sender<Job> {
-    let (send, recv) = mpsc::channel::<Job>(4 * MAX_BATCH);
-    let recv = Arc::new(Mutex::new(recv));
+/// Starts the writers, each with its own queue: one on SQLite (it has one writer connection),
+/// two on PostgreSQL (so the server works on two transactions at once).
+fn start(backend: Backend) -> Vec<mpsc::Sender<Job>> {
     let writers = match backend {
         Backend::Sqlite { .. } => 1,
         Backend::Postgres(_) => 2,
     };
-    for _ in 0..writers {
-        let (backend, recv) = (backend.clone(), Arc::clone(&recv));
-        tokio::spawn(async move {
-            loop {
-                let mut jobs = Vec::new();
-                {
-                    let mut recv = recv.lock().await;
-                    match recv.recv().await {
-                        Some(job) => jobs.push(job),
-                        None => return,
-                    }
+    (0..writers)
+        .map(|_| {
+            let (send, mut recv) = mpsc::channel::<Job>(4 * MAX_BATCH);
+            let backend = backend.clone();
+            tokio::spawn(async move {
+                while let Some(job) = recv.recv().await {
+                    let mut jobs = vec![job];
                     while jobs.len() < MAX_BATCH {
                         match recv.try_recv() {
                             Ok(job) => jobs.push(job),
                             Err(_) => break,
                         }
                     }
+                    write_batch(&backend, jobs).await;
                 }
-                write_batch(&backend, jobs).await;
+            });
+            send
+        })
+        .collect()
+}
+
+/// Between two passes of the background task: answers of a burst gather meanwhile, so a
+/// member's totals change once per pass however often they answered.
+const FOLD_PAUSE: Duration = Duration::from_millis(100);
+
+/// The background task that adds noted answers to the totals on PostgreSQL, woken when answers
+/// are inserted. A failed pass leaves the notes in place for the next one (reads add them too).
+fn start_folder(pool: PgPool) -> Arc<Notify> {
+    let wake = Arc::new(Notify::new());
+    let woken = Arc::clone(&wake);
+    tokio::spawn(async move {
+        loop {
+            woken.notified().await;
+            if let Err(e) = fold(&pool).await {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %e, "adding answers to the score totals failed; they stay noted and are added on the next pass");
+                woken.notify_one();
             }
-        });
+            tokio::time::sleep(FOLD_PAUSE).await;
+        }
+    });
+    wake
+}
+
+/// At most this many noted answers are added per statement (a long backlog, a bulk load).
+const FOLD_CHUNK: i64 = 20_000;
+
+/// Adds the noted answers to the running totals (PostgreSQL), up to `FOLD_CHUNK` answers per
+/// transaction: the notes are taken out and their answers summed per total, each total then
+/// changed once. One process adds at a time (a transaction-scoped advisory lock per schema):
+/// whoever comes second waits and then finds every note the first took already in the totals.
+/// Returns how many answers were added.
+pub(super) async fn fold(pool: &PgPool) -> Result<u64, StoreError> {
+    let mut added = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.score_pending'))")
+            .execute(&mut *tx)
+            .await?;
+        let n: i64 = sqlx::query_scalar(
+            "WITH noted AS (
+                 DELETE FROM score_pending WHERE ctid IN (SELECT ctid FROM score_pending LIMIT $1)
+                 RETURNING post_id, user_id
+             ), added AS (
+                 INSERT INTO score_totals (guild_id, channel_id, period, kind, user_id, points, answered, correct, accuracy, last_at)
+                 SELECT a.guild_id, s.channel_id, k.period, t.kind, a.user_id,
+                        SUM(a.points), COUNT(*), SUM(CASE WHEN a.correct THEN 1 ELSE 0 END),
+                        SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) * 1000000 / COUNT(*), MAX(a.answered_at)
+                 FROM noted n
+                 JOIN answers a ON a.post_id = n.post_id AND a.user_id = n.user_id
+                 JOIN posts p ON p.post_id = a.post_id
+                 CROSS JOIN LATERAL (VALUES (0::BIGINT), (a.channel_id)) AS s (channel_id)
+                 CROSS JOIN LATERAL (VALUES ('all'::TEXT), (a.week_key), (a.month_key)) AS k (period)
+                 CROSS JOIN LATERAL (VALUES ('all'::TEXT), (p.kind)) AS t (kind)
+                 GROUP BY 1, 2, 3, 4, 5
+                 ORDER BY 1, 2, 3, 4, 5
+                 ON CONFLICT (guild_id, channel_id, period, kind, user_id) DO UPDATE SET
+                     points   = score_totals.points + excluded.points,
+                     answered = score_totals.answered + excluded.answered,
+                     correct  = score_totals.correct + excluded.correct,
+                     accuracy = (score_totals.correct + excluded.correct) * 1000000 / (score_totals.answered + excluded.answered),
+                     last_at  = GREATEST(score_totals.last_at, excluded.last_at)
+             )
+             SELECT COUNT(*) FROM noted",
+        )
+        .bind(FOLD_CHUNK)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        added += u64::try_from(n).unwrap_or_default();
+        if n < FOLD_CHUNK {
+            return Ok(added);
+        }
     }
-    send
 }
 
 /// Writes a batch and answers each job after the commit. A second answer of the same member to
@@ -318,7 +405,8 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
             Ok(Some(results))
         }
         Backend::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
+            // The cards as they are now, read before the batch's statement: each is written
+            // only if it is still as read, or the whole statement is undone.
             let mut seen = HashMap::new();
             if !card_keys.is_empty() {
                 let (g, (u, q)): (Vec<i64>, (Vec<i64>, Vec<String>)) = card_keys
@@ -333,7 +421,7 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                 .bind(g)
                 .bind(u)
                 .bind(q)
-                .fetch_all(&mut *tx)
+                .fetch_all(pool)
                 .await?;
                 for r in &rows {
                     let key = (
@@ -344,14 +432,45 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                     seen.insert(key, card_from_row!(r));
                 }
             }
+            // Each card's next state as if its answer goes in; the statement writes the cards
+            // of the answers that did.
+            let every: HashSet<(i64, i64)> = jobs
+                .iter()
+                .map(|j| (j.answer.post.0, db_id(j.answer.user.0)))
+                .collect();
+            let (results, writes) = next_states(jobs, &every, &seen)?;
+            // One statement, so one transaction: the answers, then the cards of those inserted.
+            // A card that changed since it was read makes `review_cards_changed()` abort the
+            // statement (serialization failure): nothing is written, the batch is tried again.
             let done = sqlx::query(
-                "INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
-                 SELECT p.post_id, v.u, p.guild_id, p.channel_id, v.c, v.k, v.pt, v.at, v.w, v.m
-                 FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bool[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
-                      AS v(p, u, g, c, k, pt, at, w, m)
-                 JOIN posts p ON p.post_id = v.p AND p.guild_id = v.g AND p.state = 'open'
-                 ON CONFLICT (post_id, user_id) DO NOTHING
-                 RETURNING post_id, user_id",
+                "WITH v AS (
+                     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bool[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+                         AS v(p, u, g, c, k, pt, at, w, m)
+                 ), ins AS (
+                     INSERT INTO answers (post_id, user_id, guild_id, channel_id, choice, correct, points, answered_at, week_key, month_key)
+                     SELECT p.post_id, v.u, p.guild_id, p.channel_id, v.c, v.k, v.pt, v.at, v.w, v.m
+                     FROM v JOIN posts p ON p.post_id = v.p AND p.guild_id = v.g AND p.state = 'open'
+                     ON CONFLICT (post_id, user_id) DO NOTHING
+                     RETURNING post_id, user_id
+                 ), cv AS (
+                     SELECT cv.* FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::text[], $14::text[], $15::text[], $16::float8[], $17::float8[],
+                                             $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::bigint[], $25::bigint[])
+                         AS cv(p, g, u, q, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
+                     JOIN ins ON ins.post_id = cv.p AND ins.user_id = cv.u
+                 ), cards AS (
+                     INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
+                     SELECT g, u, q, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct FROM cv
+                     ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
+                       topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
+                       difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
+                       reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
+                       scheduled_days = excluded.scheduled_days, answered = excluded.answered, correct = excluded.correct
+                     WHERE review_cards.answered = excluded.answered - 1
+                     RETURNING 1
+                 )
+                 SELECT i.post_id, i.user_id,
+                        CASE WHEN (SELECT COUNT(*) FROM cards) = (SELECT COUNT(*) FROM cv) THEN 0 ELSE review_cards_changed() END AS stale
+                 FROM ins i",
             )
             .bind(jobs.iter().map(|j| j.answer.post.0).collect::<Vec<_>>())
             .bind(jobs.iter().map(|j| db_id(j.answer.user.0)).collect::<Vec<_>>())
@@ -362,46 +481,43 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
             .bind(jobs.iter().map(|j| ms(j.answer.at)).collect::<Vec<_>>())
             .bind(jobs.iter().map(|j| j.keys.week.clone()).collect::<Vec<_>>())
             .bind(jobs.iter().map(|j| j.keys.month.clone()).collect::<Vec<_>>())
-            .fetch_all(&mut *tx)
-            .await?;
-            let inserted = inserted_keys(&done)?;
-            let (results, writes) = next_states(jobs, &inserted, &seen)?;
-            if !writes.is_empty() {
-                let written = sqlx::query(
-                    "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
-                     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::bigint[],
-                                          $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[])
-                     ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
-                       topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
-                       difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
-                       reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
-                       scheduled_days = excluded.scheduled_days, answered = excluded.answered, correct = excluded.correct
-                     WHERE review_cards.answered = excluded.answered - 1
-                     RETURNING 1",
-                )
-                .bind(writes.iter().map(|w| w.guild).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.user).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.question_id.to_string()).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.topic.to_string()).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.phase.clone()).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.stability).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.difficulty).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| ms(w.next.due)).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.last_review.map(ms)).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.reps).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.lapses).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.step).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.next.scheduled_days).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.answered).collect::<Vec<_>>())
-                .bind(writes.iter().map(|w| w.correct).collect::<Vec<_>>())
-                .fetch_all(&mut *tx)
-                .await?;
-                if written.len() != writes.len() {
-                    tx.rollback().await?;
+            .bind(writes.iter().map(|w| w.post).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.guild).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.user).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.question_id.to_string()).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.topic.to_string()).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.phase.clone()).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.stability).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.difficulty).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| ms(w.next.due)).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.last_review.map(ms)).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.reps).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.lapses).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.step).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.next.scheduled_days).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.answered).collect::<Vec<_>>())
+            .bind(writes.iter().map(|w| w.correct).collect::<Vec<_>>())
+            .fetch_all(pool)
+            .await;
+            let done = match done {
+                Ok(rows) => rows,
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("40001") => {
                     return Ok(None);
                 }
-            }
-            tx.commit().await?;
+                Err(e) => return Err(e.into()),
+            };
+            let inserted = inserted_keys(&done)?;
+            let results = jobs
+                .iter()
+                .zip(results)
+                .map(|(j, r)| {
+                    if inserted.contains(&(j.answer.post.0, db_id(j.answer.user.0))) {
+                        r
+                    } else {
+                        Written::NotInserted
+                    }
+                })
+                .collect();
             Ok(Some(results))
         }
     }
@@ -409,6 +525,8 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
 
 /// A card's row to write: its new state and counts.
 struct CardRow<'a> {
+    /// The post answered (the card is written only if this answer is).
+    post: i64,
     guild: i64,
     user: i64,
     question_id: &'a str,
@@ -451,6 +569,7 @@ fn next_states<'a>(
         let (next, _rating) =
             (c.next)(before.map(|s| s.state.clone())).map_err(StoreError::Invalid)?;
         writes.push(CardRow {
+            post: j.answer.post.0,
             guild: key.0,
             user: key.1,
             question_id: &c.question_id,

@@ -59,6 +59,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_throughput.sql"),
         include_str!("../../migrations/postgres/0006_throughput.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_totals.sql"),
+        include_str!("../../migrations/postgres/0007_totals.sql"),
+    ),
 ];
 
 /// The default database: a SQLite file next to the working directory.
@@ -448,6 +453,9 @@ impl Store {
                 .await?;
             for id in &ids {
                 for sql in [
+                    // First: a pass adding this server's answers to the totals right now is
+                    // waited for, so none of its totals appear after they were deleted.
+                    "DELETE FROM score_pending WHERE guild_id = $1",
                     "DELETE FROM answers WHERE guild_id = $1",
                     "DELETE FROM score_totals WHERE guild_id = $1",
                     "DELETE FROM member_roles WHERE guild_id = $1",
@@ -548,6 +556,24 @@ impl Store {
             .0)
     }
 
+    /// Brings the running totals up to date with every answer recorded so far. On PostgreSQL
+    /// answers reach the totals in the background (see `commit::fold`), and every read of the
+    /// totals calls this first, so it never misses an answer; on SQLite the trigger adds each
+    /// answer as it is inserted and this does nothing.
+    pub async fn settle_totals(&self) -> Result<(), StoreError> {
+        if let Backend::Postgres(pool) = &self.backend {
+            // Notes being added by another process right now are still visible here, so this
+            // then waits for that pass to end.
+            let noted: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM score_pending)")
+                .fetch_one(pool)
+                .await?;
+            if noted {
+                commit::fold(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// A page of the leaderboard of `scope` for the period `period_key`, daily and quiz points
     /// together, with `me`'s line.
     pub async fn leaderboard(
@@ -576,6 +602,7 @@ impl Store {
         page_size: u32,
         me: Option<UserId>,
     ) -> Result<Leaderboard, StoreError> {
+        self.settle_totals().await?;
         let kind = PostKind::totals_key(kind);
         let (channel, role) = match scope {
             Scope::Server => (0, None),
@@ -663,6 +690,7 @@ impl Store {
         period_key: &str,
         min_members: i64,
     ) -> Result<Vec<GroupStanding>, StoreError> {
+        self.settle_totals().await?;
         let out = on_read!(self, pool => {
             let rows = sqlx::query(
                 // The period's totals first (one range of the rank index), then each group's
@@ -734,6 +762,7 @@ impl Store {
         guild: GuildId,
         user: UserId,
     ) -> Result<(i64, i64, i64), StoreError> {
+        self.settle_totals().await?;
         let row = on_read!(self, pool => {
             sqlx::query("SELECT answered, correct, points FROM score_totals WHERE guild_id = $1 AND channel_id = 0 AND period = 'all' AND kind = 'all' AND user_id = $2")
                 .bind(db_id(guild.0))
@@ -817,6 +846,13 @@ impl Store {
         let guild = guild.map_or(-1, |g| db_id(g.0));
         let n = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
+            // First: a pass adding this member's answers to the totals right now is waited
+            // for, so none of their totals appear after they were deleted.
+            sqlx::query("DELETE FROM score_pending WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)")
+                .bind(db_id(user.0))
+                .bind(guild)
+                .execute(&mut *tx)
+                .await?;
             let n = sqlx::query("DELETE FROM answers WHERE user_id = $1 AND ($2 = -1 OR guild_id = $2)")
                 .bind(db_id(user.0))
                 .bind(guild)
@@ -886,6 +922,7 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.settle_totals().await?;
         // Fresh statistics for the planner, as autovacuum / `PRAGMA optimize` would give a
         // database that grew normally.
         match &self.backend {

@@ -244,6 +244,20 @@ impl Store {
         keys: &PeriodKeys,
         card: Option<&CardUpdate<'_>>,
     ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
+        let done = self.write_answer(guild, answer, keys, card).await?;
+        if matches!(done.0, RecordOutcome::Recorded { .. }) {
+            self.commits.answers_added(&self.backend);
+        }
+        Ok(done)
+    }
+
+    async fn write_answer(
+        &self,
+        guild: GuildId,
+        answer: &NewAnswer,
+        keys: &PeriodKeys,
+        card: Option<&CardUpdate<'_>>,
+    ) -> Result<(RecordOutcome, Option<CardColumns>), StoreError> {
         let recorded = RecordOutcome::Recorded {
             correct: answer.correct,
         };
