@@ -495,6 +495,7 @@ macro_rules! on_both_databases {
 
 on_both_databases!(
     start_up_registers_commands_and_ask_finds_the_fan_out_passage,
+    a_server_is_remembered_when_it_arrives_and_marked_when_the_bot_is_removed,
     daily_set_needs_manage_server_and_then_posts_with_buttons,
     a_click_is_recorded_once_and_closing_reveals_the_answer,
     a_choose_two_question_is_answered_with_the_menu,
@@ -519,6 +520,48 @@ on_both_databases!(
     a_mock_exam_is_taken_privately_with_flags_review_and_a_per_domain_result,
     stats_attaches_a_progress_picture_and_a_newcomer_gets_words,
 );
+
+/// Servers are written by one task after the gateway handler queued them: the server that
+/// arrived at start is remembered, and removing the bot marks it left (its data then goes after
+/// the grace period).
+async fn a_server_is_remembered_when_it_arrives_and_marked_when_the_bot_is_removed(db: Db) {
+    let h = Harness::start(db, FakeConfig::simple()).await;
+    let study = h.app().study.clone();
+    let guild = studybot::ids::GuildId(h.guild);
+    let deadline = std::time::Instant::now() + WAIT;
+    while study.store.guild_time_zone(guild).await.unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server was never remembered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    h.fake
+        .dispatch(
+            "GUILD_DELETE",
+            json!({ "id": h.guild.to_string(), "unavailable": false }),
+        )
+        .await
+        .unwrap();
+    // Marked left: forgetting servers left before a time after now finds it.
+    let later = h.clock.now() + chrono::Duration::days(60);
+    loop {
+        let forgotten = study
+            .forget_left_guilds(later, chrono::Duration::days(30))
+            .await
+            .unwrap();
+        if !forgotten.is_empty() {
+            assert_eq!(forgotten, vec![guild]);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server was never marked left"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    h.finish().await;
+}
 
 async fn start_up_registers_commands_and_ask_finds_the_fan_out_passage(db: Db) {
     let h = Harness::start(db, FakeConfig::simple()).await;

@@ -60,6 +60,35 @@ pub struct App {
     /// The message of each open live-quiz question, to turn its buttons off when time is up.
     pub(crate) quiz_messages:
         tokio::sync::Mutex<std::collections::HashMap<crate::ids::PostId, serenity::MessageId>>,
+    /// Servers joined and left, written in order by one task (see [`record_guild_changes`]).
+    pub(crate) guild_changes: tokio::sync::mpsc::UnboundedSender<GuildChange>,
+}
+
+/// A server the bot joined (or that came back) or left, and when.
+#[derive(Debug)]
+pub(crate) enum GuildChange {
+    Joined(crate::ids::GuildId, chrono::DateTime<chrono::Utc>),
+    Left(crate::ids::GuildId, chrono::DateTime<chrono::Utc>),
+}
+
+/// Writes servers joined and left, in the order they came. The gateway handler only queues
+/// them: at start Discord sends every server at once, and a handler waiting for its database
+/// write would keep each server's whole description (channels, roles: tens of KB) in memory
+/// until then. A change not yet written when the bot stops is sent again by Discord on the next
+/// start (every server arrives again).
+async fn record_guild_changes(
+    study: Study,
+    mut changes: tokio::sync::mpsc::UnboundedReceiver<GuildChange>,
+) {
+    while let Some(change) = changes.recv().await {
+        let done = match change {
+            GuildChange::Joined(guild, at) => study.joined_guild(guild, at).await,
+            GuildChange::Left(guild, at) => study.left_guild(guild, at).await,
+        };
+        if let Err(e) = done {
+            tracing::error!(error = ?e, "could not record a server joined or left");
+        }
+    }
 }
 
 pub type Data = Arc<App>;
@@ -322,7 +351,10 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         (None, None) => options.instance.clone(),
     };
     let metrics = Arc::new(Metrics::default());
+    let (guild_changes, changes) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(record_guild_changes(study.clone(), changes));
     let app: Data = Arc::new(App {
+        guild_changes,
         metrics: Arc::clone(&metrics),
         shards_up: Default::default(),
         quizzes: LiveQuizzes::new(study.clone(), instance),
@@ -377,9 +409,14 @@ pub async fn start(settings: &Settings, options: Options) -> anyhow::Result<Runn
         })
         .build();
 
-    // The cache keeps what the bot reads (servers, their channels and roles, for permission
-    // checks); no users map, no messages.
+    // No cache of servers, channels, users or messages: the bot reads none of them on its hot
+    // paths (an interaction carries the member's permissions), and the one check that needs a
+    // server's roles and channel (`/daily setup`: can the bot post there?) asks Discord. A
+    // cached server cost about 45 KB and a cached member 360 B (BENCHMARKS.md, "Serving
+    // memory").
     let mut cache = serenity::cache::Settings::default();
+    cache.cache_guilds = false;
+    cache.cache_channels = false;
     cache.cache_users = false;
     cache.max_messages = 0;
     let mut client = serenity::ClientBuilder::new_with_http(http, INTENTS)
@@ -666,16 +703,17 @@ async fn on_event(
             Ok(())
         }
         serenity::FullEvent::GuildCreate { guild, .. } => {
-            app.study
-                .joined_guild(ids::guild(guild.id), app.clock.now())
-                .await?;
+            let _ = app
+                .guild_changes
+                .send(GuildChange::Joined(ids::guild(guild.id), app.clock.now()));
             Ok(())
         }
         serenity::FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
             tracing::info!(guild = %incomplete.id, "removed from a server");
-            app.study
-                .left_guild(ids::guild(incomplete.id), app.clock.now())
-                .await?;
+            let _ = app.guild_changes.send(GuildChange::Left(
+                ids::guild(incomplete.id),
+                app.clock.now(),
+            ));
             Ok(())
         }
         _ => Ok(()),

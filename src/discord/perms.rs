@@ -51,7 +51,8 @@ pub async fn bot_missing_in(
     channel: serenity::ChannelId,
 ) -> Result<Vec<&'static str>, Error> {
     let me = ctx.cache.current_user().id;
-    // From the cache (filled by GUILD_CREATE) when it has everything; else ask Discord.
+    // From the cache when it has everything (the bot keeps no server cache, see
+    // `discord::start`; kept for a client built with one); else ask Discord.
     let cached = ctx.cache.guild(guild).and_then(|g| {
         let channel = g.channels.get(&channel)?;
         let member = g.members.get(&me)?;
