@@ -726,6 +726,20 @@ fn the_image_builds_from_what_the_crate_reads_and_runs_serve_as_a_user() {
             .any(|a| a.starts_with("--from=") && a.ends_with(" /usr/local/bin/studybot")),
         "the binary is not copied to /usr/local/bin/studybot"
     );
+    // Its symbols beside it, linked from the stripped binary, so backtraces name functions.
+    assert!(
+        get("COPY")
+            .iter()
+            .any(|a| a.starts_with("--from=") && a.ends_with(" /usr/local/bin/studybot.debug")),
+        "the symbols are not copied beside the binary"
+    );
+    assert!(
+        build
+            .iter()
+            .any(|(i, a)| i == "RUN"
+                && a.contains("--add-gnu-debuglink=/usr/local/bin/studybot.debug")),
+        "the binary does not link to its symbols"
+    );
     let user = get("USER");
     assert_eq!(user.len(), 1, "one USER");
     let uid = user[0].split(':').next().unwrap();
