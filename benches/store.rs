@@ -46,10 +46,14 @@ async fn main() -> anyhow::Result<()> {
     let sqlite_url = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
     // Each answer alone, then grouped without and with the review card, each on a fresh
     // database, one after the other.
+    // "review" moves one card per member 100 times (every post asks the same question);
+    // "questions" gives each post its own question, as real posts have, so each answer moves
+    // a different card.
     for (name, grouped, review) in [
-        ("alone", false, false),
-        ("grouped", true, false),
-        ("grouped-review", true, true),
+        ("alone", false, Review::No),
+        ("grouped", true, Review::No),
+        ("grouped-review", true, Review::SameQuestion),
+        ("grouped-questions", true, Review::QuestionPerPost),
     ] {
         let store = Store::open(&sqlite_url(&format!("write-{name}.db"))).await?;
         store.set_group_commit(grouped);
@@ -62,20 +66,21 @@ async fn main() -> anyhow::Result<()> {
             plain_sqlite,
         )
         .await?;
-        if grouped && !review {
+        if grouped && review == Review::No {
             plain_sqlite = Some(rate);
         }
     }
     if let Some(url) = &pg {
         for (tag, grouped, review) in [
-            ("wa", false, false),
-            ("wg", true, false),
-            ("wr", true, true),
+            ("wa", false, Review::No),
+            ("wg", true, Review::No),
+            ("wr", true, Review::SameQuestion),
+            ("wq", true, Review::QuestionPerPost),
         ] {
             let (store, schema) = pg_store(url, tag).await?;
             store.set_group_commit(grouped);
             let rate = write_bench("PostgreSQL", store, writes, review, grouped, plain_pg).await?;
-            if grouped && !review {
+            if grouped && review == Review::No {
                 plain_pg = Some(rate);
             }
             drop_schema(url, &schema).await;
@@ -163,13 +168,23 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Whether answers also move review cards, and which.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Review {
+    No,
+    /// Every post asks the same question: each member's one card moves with every answer.
+    SameQuestion,
+    /// Each post asks its own question: each answer moves a card of its own.
+    QuestionPerPost,
+}
+
 /// Answers per second with `WRITERS` concurrent writers; with `review`, each answer also
 /// writes the member's review card (FSRS) in the same transaction.
 async fn write_bench(
     name: &str,
     store: Store,
     total: usize,
-    review: bool,
+    review: Review,
     grouped: bool,
     without: Option<f64>,
 ) -> anyhow::Result<f64> {
@@ -179,13 +194,21 @@ async fn write_bench(
         .single()
         .unwrap_or_default();
     let mut posts = Vec::new();
+    let questions: Arc<Vec<String>> = Arc::new(
+        (0..100)
+            .map(|i| match review {
+                Review::QuestionPerPost => format!("sqs-{i:03}"),
+                _ => "sqs-001".to_string(),
+            })
+            .collect(),
+    );
     for i in 0..100u64 {
         let p = store
             .create_post(&NewPost {
                 guild,
                 channel: ChannelId(10 + i % 5),
                 kind: PostKind::Quiz,
-                question_id: "sqs-001".into(),
+                question_id: questions[i as usize].clone(),
                 topic: "sqs".into(),
                 local_date: None,
                 posted_at: now,
@@ -203,6 +226,7 @@ async fn write_bench(
     let mut tasks = Vec::new();
     for w in 0..WRITERS {
         let (store, posts, keys) = (Arc::clone(&store), Arc::clone(&posts), Arc::clone(&keys));
+        let questions = Arc::clone(&questions);
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(per_writer);
             for k in 0..per_writer {
@@ -216,7 +240,7 @@ async fn write_bench(
                     at: now,
                 };
                 let t = Instant::now();
-                if review {
+                if review != Review::No {
                     let memory = studybot::review::Scheduler::default();
                     let rating = studybot::review::Rating::from_answer(answer.correct, None);
                     let next: studybot::store::CardStep =
@@ -232,7 +256,7 @@ async fn write_bench(
                         });
                     let update = CardUpdate {
                         user: answer.user,
-                        question_id: "sqs-001",
+                        question_id: &questions[n % posts.len()],
                         topic: "sqs",
                         source: "quiz",
                         correct: answer.correct,
@@ -277,8 +301,8 @@ async fn write_bench(
         counted as usize == count,
         "answers lost or doubled in the totals: {counted} of {count}"
     );
-    if review {
-        // One card per member (they all answered "sqs-001"), each answer counted once.
+    if review != Review::No {
+        // Each answer counted once in its member's card of its question.
         let mut answered = 0;
         for u in 1..=count.div_ceil(posts.len()) as u64 {
             answered += store
@@ -297,7 +321,11 @@ async fn write_bench(
     println!(
         "| {name} | {} | {} | {rate:.0} | {:.2} ms | {:.2} ms | {} |",
         if grouped { "yes" } else { "no" },
-        if review { "yes" } else { "no" },
+        match review {
+            Review::No => "no",
+            Review::SameQuestion => "yes, one question",
+            Review::QuestionPerPost => "yes, a question per post",
+        },
         ms(pct(&all, 50.0)),
         ms(pct(&all, 99.0)),
         without.map_or("–".to_string(), |w| format!("{:.2}×", rate / w))
