@@ -2,14 +2,18 @@
 //! queue and go into the next transaction together, so a burst of answers costs one commit
 //! (one fsync) instead of one per click. Nobody waits for a timer: under light load a batch is
 //! one answer and costs what it did alone; under load the batch grows by itself. Each click is
-//! answered only after the commit that holds its answer.
+//! answered only after the commit that holds its answer. Each writer has its own queue and a
+//! member always goes to the same one (one writer on SQLite, two on PostgreSQL).
 //!
-//! A batch is three statements whatever its size: the cards it touches read at once, the
-//! answers inserted at once (rows from a JSON array on SQLite, from `unnest` arrays on
-//! PostgreSQL), and the new card states written at once. Each card's new state is computed from
-//! the card as read inside the transaction. On PostgreSQL, where other writers run beside, a card
-//! is written only if it is still as read; if one changed, the batch is rolled back and written
-//! again.
+//! On SQLite a batch is one transaction of three statements whatever its size: the cards it
+//! touches read, the answers inserted (rows from a JSON array), the new card states written;
+//! each card's new state is computed from the card as read inside the transaction. On
+//! PostgreSQL the cards are read first and the rest is one statement (rows from `unnest`
+//! arrays): the answers, then the cards of those inserted, each written only if it is still as
+//! read; if one changed (another process), the statement is undone and the batch written again.
+//!
+//! Also here, for PostgreSQL: the pass that adds noted answers to the running totals ([`fold`]),
+//! run by a background task and before every read of the totals.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
