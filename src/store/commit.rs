@@ -289,6 +289,21 @@ async fn write_batch(backend: &Backend, jobs: Vec<Job>) {
     }
 }
 
+/// How a batch writes its cards, on both databases: a card already there is replaced only if
+/// it is still as read (its answer count one less than the new one), and each card written
+/// returns a row, so the caller sees a card that changed meanwhile.
+macro_rules! batch_card_upsert {
+    () => {
+        "ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
+           topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
+           difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
+           reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
+           scheduled_days = excluded.scheduled_days, answered = excluded.answered, correct = excluded.correct
+         WHERE review_cards.answered = excluded.answered - 1
+         RETURNING 1"
+    };
+}
+
 type CardKey = (i64, i64, String);
 
 /// One transaction for the batch: `Ok(None)` when a card changed under it (PostgreSQL); it was
@@ -382,21 +397,15 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                     })
                     .collect();
                 let rows = serde_json::to_string(&rows).map_err(json_err)?;
-                let written = sqlx::query(
+                let written = sqlx::query(concat!(
                     "INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
                      SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
                             json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'), json_extract(j.value, '$[7]'),
                             json_extract(j.value, '$[8]'), json_extract(j.value, '$[9]'), json_extract(j.value, '$[10]'), json_extract(j.value, '$[11]'),
                             json_extract(j.value, '$[12]'), json_extract(j.value, '$[13]'), json_extract(j.value, '$[14]')
-                     FROM json_each($1) j WHERE true
-                     ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
-                       topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
-                       difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
-                       reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
-                       scheduled_days = excluded.scheduled_days, answered = excluded.answered, correct = excluded.correct
-                     WHERE review_cards.answered = excluded.answered - 1
-                     RETURNING 1",
-                )
+                     FROM json_each($1) j WHERE true ",
+                    batch_card_upsert!()
+                ))
                 .bind(rows)
                 .fetch_all(&mut *tx)
                 .await?;
@@ -446,7 +455,7 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
             // One statement, so one transaction: the answers, then the cards of those inserted.
             // A card that changed since it was read makes `review_cards_changed()` abort the
             // statement (serialization failure): nothing is written, the batch is tried again.
-            let done = sqlx::query(
+            let done = sqlx::query(concat!(
                 "WITH v AS (
                      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bool[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
                          AS v(p, u, g, c, k, pt, at, w, m)
@@ -463,19 +472,14 @@ async fn write_once(backend: &Backend, jobs: &[Job]) -> Result<Option<Vec<Writte
                      JOIN ins ON ins.post_id = cv.p AND ins.user_id = cv.u
                  ), cards AS (
                      INSERT INTO review_cards (guild_id, user_id, question_id, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct)
-                     SELECT g, u, q, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct FROM cv
-                     ON CONFLICT (guild_id, user_id, question_id) DO UPDATE SET
-                       topic = excluded.topic, phase = excluded.phase, stability = excluded.stability,
-                       difficulty = excluded.difficulty, due_at = excluded.due_at, last_review = excluded.last_review,
-                       reps = excluded.reps, lapses = excluded.lapses, step = excluded.step,
-                       scheduled_days = excluded.scheduled_days, answered = excluded.answered, correct = excluded.correct
-                     WHERE review_cards.answered = excluded.answered - 1
-                     RETURNING 1
+                     SELECT g, u, q, topic, phase, stability, difficulty, due_at, last_review, reps, lapses, step, scheduled_days, answered, correct FROM cv ",
+                    batch_card_upsert!(),
+                    "
                  )
                  SELECT i.post_id, i.user_id,
                         CASE WHEN (SELECT COUNT(*) FROM cards) = (SELECT COUNT(*) FROM cv) THEN 0 ELSE review_cards_changed() END AS stale
                  FROM ins i",
-            )
+            ))
             .bind(jobs.iter().map(|j| j.answer.post.0).collect::<Vec<_>>())
             .bind(jobs.iter().map(|j| db_id(j.answer.user.0)).collect::<Vec<_>>())
             .bind(jobs.iter().map(|j| db_id(j.guild.0)).collect::<Vec<_>>())
