@@ -143,3 +143,94 @@ mod tests {
         assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
     }
 }
+
+/// Words learners use for one another when they describe a concept ("run code when a file is
+/// uploaded" for the phrase "run function upload"). A concept phrase's word is also found
+/// when the query says one of its alikes; only phrase matching uses these, never the search
+/// itself, so a loose alike cannot pull in passages by itself.
+pub const ALIKE: &[&[&str]] = &[
+    &[
+        "file", "files", "object", "objects", "document", "image", "photo", "video",
+    ],
+    &["code", "function", "lambda", "script", "handler"],
+    &["server", "instance", "machine", "vm", "host", "box", "ec2"],
+    &["delete", "remove", "erase", "purge", "wipe"],
+    &["stop", "prevent", "block", "deny", "forbid", "disallow"],
+    &[
+        "cheap",
+        "cheaper",
+        "cost",
+        "costs",
+        "money",
+        "price",
+        "bill",
+        "inexpensive",
+    ],
+    &["slow", "latency", "lag", "delay", "delayed"],
+    &["faster", "quicker", "speed", "accelerate"],
+    &["login", "logged", "signin", "sign", "authenticate", "logon"],
+    &[
+        "user", "users", "customer", "client", "visitor", "people", "someone", "somebody",
+    ],
+    &["database", "db", "rds"],
+    &[
+        "password",
+        "secret",
+        "credential",
+        "credentials",
+        "passwords",
+    ],
+    &["website", "site", "webpage", "web"],
+    &["copy", "replicate", "duplicate", "mirror", "clone"],
+    &["backup", "snapshot", "backups"],
+    &["automatic", "automatically", "auto"],
+    &[
+        "schedule",
+        "cron",
+        "nightly",
+        "daily",
+        "hourly",
+        "periodically",
+        "timer",
+    ],
+    &["notify", "notification", "alert", "email", "sms", "text"],
+    &["track", "trace", "follow", "tracing"],
+    &["monitor", "watch", "observe", "metrics"],
+    &[
+        "error",
+        "errors",
+        "failure",
+        "fail",
+        "fails",
+        "crash",
+        "exception",
+        "broken",
+    ],
+    &["retry", "retries", "resend", "redeliver", "again"],
+    &["old", "older", "stale", "aged", "unused"],
+    &["traffic", "requests", "calls", "hits", "load"],
+    &["private", "internal"],
+    &[
+        "permission",
+        "permissions",
+        "access",
+        "rights",
+        "privilege",
+        "allowed",
+        "allow",
+    ],
+    &["store", "save", "keep", "persist", "hold", "put"],
+    &[
+        "run", "execute", "invoke", "trigger", "start", "fire", "launch",
+    ],
+    &["deploy", "deployment", "release", "rollout", "ship"],
+    &["container", "docker"],
+    &["terminate", "shutdown", "kill"],
+    &["big", "large", "huge", "bigger", "larger"],
+    &["session", "state", "cart"],
+    &["upload", "uploads", "uploaded", "put"],
+    &["change", "changes", "modify", "update", "edit", "alter"],
+    &["log", "logs", "audit", "history", "record"],
+    &["region", "regions", "geography", "continent"],
+    &["outage", "disaster", "failover", "down"],
+];

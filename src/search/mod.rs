@@ -42,7 +42,7 @@ const TYPO_BOOST: f32 = 0.7;
 const ACRONYM_BOOST: f32 = 0.7;
 const PHRASE_BOOST: f32 = 0.5;
 /// The names of a concept the query describes (`content/concepts.toml`).
-const CONCEPT_BOOST: f32 = 0.8;
+const CONCEPT_BOOST: f32 = 1.2;
 /// A passage that states an amount, for a "how many / max / how long" question.
 const AMOUNT_BONUS: f32 = 1.3;
 /// A passage that names both sides of a comparison, and one that names neither.
@@ -160,8 +160,12 @@ pub struct NoteIndex {
     topics: BTreeMap<String, usize>,
     /// Glossary entries analyzed once: (acronym stem, expansion words as typed, expansion stems).
     acronyms: Vec<Acronym>,
-    /// Concept phrases by the stem of their first content word: (concept, phrase stems).
-    concept_phrases: BTreeMap<String, Vec<(usize, Vec<String>)>>,
+    /// Concept phrases: (concept, phrase stems).
+    concept_phrases: Vec<(usize, Vec<String>)>,
+    /// Each stem of a concept phrase, with the phrases (index, position) that hold it.
+    concept_words: BTreeMap<String, Vec<(u32, u8)>>,
+    /// Per stem, the stems of its alikes ([`concepts::ALIKE`]).
+    alikes: HashMap<String, Vec<String>>,
     /// Per concept, the stems of each name it means.
     concept_means: Vec<Vec<Vec<String>>>,
     /// Per passage: whether it states an amount (a number with a unit).
@@ -263,27 +267,51 @@ impl NoteIndex {
                 })
             })
             .collect();
-        let mut concept_phrases: BTreeMap<String, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+        let mut concept_phrases: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut concept_words: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
         let mut concept_means = Vec::new();
         for (k, c) in glossary.concepts().entries.iter().enumerate() {
             for said in &c.said {
-                let stems: Vec<String> = terms(&mut raw, said)
+                let mut stems: Vec<String> = terms(&mut raw, said)
                     .iter()
                     .filter(|w| !is_stopword(w))
                     .filter_map(|w| first_term(&mut main, w))
                     .collect();
-                if let Some(first) = stems.first() {
-                    concept_phrases
-                        .entry(first.clone())
-                        .or_default()
-                        .push((k, stems.clone()));
+                stems.truncate(8);
+                if stems.is_empty() {
+                    continue;
                 }
+                let id = concept_phrases.len() as u32;
+                for (at, stem) in stems.iter().enumerate() {
+                    concept_words
+                        .entry(stem.clone())
+                        .or_default()
+                        .push((id, at as u8));
+                }
+                concept_phrases.push((k, stems));
             }
             concept_means.push(c.means.iter().map(|m| terms(&mut main, m)).collect());
         }
+        let mut alikes: HashMap<String, Vec<String>> = HashMap::new();
+        for group in concepts::ALIKE {
+            let stems: Vec<String> = group
+                .iter()
+                .filter_map(|w| first_term(&mut main, w))
+                .collect();
+            for s in &stems {
+                let mates = alikes.entry(s.clone()).or_default();
+                for m in &stems {
+                    if m != s && !mates.contains(m) {
+                        mates.push(m.clone());
+                    }
+                }
+            }
+        }
         Ok(NoteIndex {
+            alikes,
             acronyms,
             concept_phrases,
+            concept_words,
             concept_means,
             amounts,
             reader,
@@ -635,29 +663,10 @@ impl NoteIndex {
             }
         }
 
-        // 7. Concepts the query describes ("db password" → Secrets Manager, Parameter Store).
-        let mut matched: Vec<usize> = Vec::new();
-        for s in &stems {
-            // Phrases whose first stem is this one, starts with it, or starts it.
-            let longer = self
-                .concept_phrases
-                .range::<str, _>((
-                    std::ops::Bound::Included(s.as_str()),
-                    std::ops::Bound::Unbounded,
-                ))
-                .take_while(|(k, _)| k.starts_with(s.as_str()) && (s.len() >= 4 || *k == s));
-            let shorter = (4..s.len())
-                .filter(|n| s.is_char_boundary(*n))
-                .filter_map(|n| self.concept_phrases.get_key_value(&s[..n]));
-            let first = longer.chain(shorter).flat_map(|(_, v)| v);
-            for (concept, phrase) in first {
-                if !matched.contains(concept)
-                    && phrase.iter().all(|p| stems.iter().any(|s| same_root(s, p)))
-                {
-                    matched.push(*concept);
-                }
-            }
-        }
+        // 7. Concepts the query describes ("db password" → Secrets Manager, Parameter Store):
+        //    a phrase matches when each of its words is in the query, as typed, as a word of the
+        //    same family (`expir` / `expiri`) or as an alike (`code` for `function`).
+        let matched = self.concepts_described(&stems);
         for concept in matched {
             for means in self.concept_means.get(concept).into_iter().flatten() {
                 if means.iter().all(|m| stems.contains(m)) {
@@ -685,6 +694,46 @@ impl NoteIndex {
         }
         plan.stems = stems;
         Ok(plan)
+    }
+
+    /// The concepts whose phrases the query's stems describe, each once, in glossary order. A
+    /// phrase's word is found when the query has it, a word of the same family (`expir` /
+    /// `expiri`: one starts the other, the shorter has four letters or more) or an alike.
+    fn concepts_described(&self, stems: &[String]) -> Vec<usize> {
+        let mut said: Vec<&str> = stems.iter().map(String::as_str).collect();
+        for s in stems {
+            for m in self.alikes.get(s).into_iter().flatten() {
+                if !said.contains(&m.as_str()) {
+                    said.push(m);
+                }
+            }
+        }
+        // Per phrase, a bit per word found.
+        let mut found: HashMap<u32, u8> = HashMap::new();
+        for s in said {
+            let longer = self
+                .concept_words
+                .range::<str, _>((std::ops::Bound::Included(s), std::ops::Bound::Unbounded))
+                .take_while(|(k, _)| k.starts_with(s) && (s.len() >= 4 || *k == s));
+            let shorter = (4..s.len())
+                .filter(|n| s.is_char_boundary(*n))
+                .filter_map(|n| self.concept_words.get_key_value(&s[..n]));
+            for (_, holders) in longer.chain(shorter) {
+                for &(id, at) in holders {
+                    *found.entry(id).or_default() |= 1 << at;
+                }
+            }
+        }
+        let mut matched: Vec<usize> = found
+            .into_iter()
+            .filter_map(|(id, bits)| {
+                let (concept, phrase) = self.concept_phrases.get(id as usize)?;
+                (bits.count_ones() as usize == phrase.len()).then_some(*concept)
+            })
+            .collect();
+        matched.sort_unstable();
+        matched.dedup();
+        matched
     }
 
     /// `DisjunctionMax(title ×2, body, alt ×0.8)` for one analyzed term.
@@ -977,13 +1026,6 @@ fn answer_sentence<'t>(text: &'t str, stems: &[String], amount: bool) -> Option<
         }
     }
     best.map(|(_, s)| s)
-}
-
-/// Two stems of one word family: equal, or one starts the other and the shorter has at least
-/// four letters (`expir` and `expiri`).
-fn same_root(a: &str, b: &str) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short == long || (short.len() >= 4 && long.starts_with(short))
 }
 
 fn first_term(analyzer: &mut TextAnalyzer, word: &str) -> Option<String> {
