@@ -13,7 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 use studybot::notes::{self, Passage, plain_text};
 use studybot::search::eval::{self, LabeledQuery, Metrics, Ranked};
-use studybot::search::{Concepts, Glossary, NoteIndex, SearchOptions};
+use studybot::search::{Concepts, Glossary, NoteIndex, Phases, SearchOptions};
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -21,6 +21,7 @@ fn main() -> anyhow::Result<()> {
         .map_or_else(|| root.join("../shared/seeds"), PathBuf::from);
     let keyword_labels = eval::load_labels(&root.join("tests/relevance/seeds.toml"))?;
     let sentence_labels = eval::load_labels(&root.join("tests/relevance/natural.toml"))?;
+    let dev_labels = eval::load_labels(&root.join("tests/relevance/natural_dev.toml"))?;
     let labels: Vec<LabeledQuery> = keyword_labels
         .iter()
         .chain(&sentence_labels)
@@ -78,8 +79,12 @@ fn main() -> anyhow::Result<()> {
             &keyword_labels,
         ),
         (
-            "questions, paraphrases and comparisons, tests/relevance/natural.toml",
+            "questions, paraphrases and comparisons, tests/relevance/natural.toml (held out)",
             &sentence_labels,
+        ),
+        (
+            "the same kinds, tests/relevance/natural_dev.toml (tuned on)",
+            &dev_labels,
         ),
     ] {
         relevance(&rt, &index, &fts, &passages, name, set)?;
@@ -97,12 +102,22 @@ fn main() -> anyhow::Result<()> {
         "| queries | studybot p50 | studybot p99 | FTS5 p50 | FTS5 p99 | FTS5 + snippet() p50 | p50 ratio | p99 ratio |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let mut phase_rows = Vec::new();
     for (name, set) in [
         ("keyword", &keyword_labels),
         ("sentence", &sentence_labels),
         ("all", &labels),
     ] {
-        let (ours_lat, fts_lat, fts_snip) = latencies(&rt, &index, &fts, set, rounds)?;
+        let (ours_lat, fts_lat, fts_snip, phases) = latencies(&rt, &index, &fts, set, rounds)?;
+        let mut plan: Vec<Duration> = phases.iter().map(|p| p.plan).collect();
+        let mut search: Vec<Duration> = phases.iter().map(|p| p.search).collect();
+        let mut snippets: Vec<Duration> = phases.iter().map(|p| p.snippets).collect();
+        phase_rows.push(format!(
+            "| {name} | {:.3} ms | {:.3} ms | {:.3} ms |",
+            ms(median(&mut plan)),
+            ms(median(&mut search)),
+            ms(median(&mut snippets)),
+        ));
         println!(
             "| {name} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.2}× | {:.2}× |",
             ms(pct(&ours_lat, 50.0)),
@@ -113,6 +128,12 @@ fn main() -> anyhow::Result<()> {
             ms(pct(&ours_lat, 50.0)) / ms(pct(&fts_lat, 50.0)),
             ms(pct(&ours_lat, 99.0)) / ms(pct(&fts_lat, 99.0)),
         );
+    }
+    println!("\nWhere studybot's time goes (medians per phase):\n");
+    println!("| queries | build the query | search and re-rank | snippets and answer line |");
+    println!("|---|---|---|---|");
+    for row in phase_rows {
+        println!("{row}");
     }
     println!();
     drop(index);
@@ -132,7 +153,7 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let fts = rt.block_on(Fts::build(&big))?;
         let fts_build = t.elapsed();
-        let (o, f, _) = latencies(&rt, &index, &fts, &labels, (rounds / 3).max(3))?;
+        let (o, f, _, _) = latencies(&rt, &index, &fts, &labels, (rounds / 3).max(3))?;
         println!(
             "| {scale}× | {} | {:.0} ms | {:.0} ms | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms |",
             big.len(),
@@ -175,7 +196,7 @@ fn latencies(
     fts: &Fts,
     labels: &[LabeledQuery],
     rounds: usize,
-) -> anyhow::Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>)> {
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>, Vec<Phases>)> {
     let opts = SearchOptions {
         limit: 10,
         topic: None,
@@ -183,11 +204,13 @@ fn latencies(
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
     let mut snippets = Vec::new();
+    let mut phases = Vec::new();
     for _ in 0..rounds {
         for q in labels {
             let t = Instant::now();
-            std::hint::black_box(index.search(&q.q, &opts)?);
+            let found = std::hint::black_box(index.search(&q.q, &opts)?);
             ours.push(t.elapsed());
+            phases.push(found.phases);
             let t = Instant::now();
             std::hint::black_box(rt.block_on(fts.search(&q.q))?);
             theirs.push(t.elapsed());
@@ -199,7 +222,7 @@ fn latencies(
     ours.sort();
     theirs.sort();
     snippets.sort();
-    Ok((ours, theirs, snippets))
+    Ok((ours, theirs, snippets, phases))
 }
 
 /// The metrics of both engines on one labeled set, by kind.

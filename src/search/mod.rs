@@ -136,6 +136,16 @@ pub struct SearchResults {
     pub answer: Option<String>,
     /// For a comparison ("ALB vs NLB"): the two sides as typed.
     pub sides: Option<[String; 2]>,
+    /// Where `took` went: building the query, the index search with re-ranking, snippets.
+    pub phases: Phases,
+}
+
+/// The time of each phase of one search.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Phases {
+    pub plan: Duration,
+    pub search: Duration,
+    pub snippets: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -340,6 +350,7 @@ impl NoteIndex {
         let searcher = self.reader.searcher();
         let limit = opts.limit.clamp(1, MAX_LIMIT);
         let plan = self.plan(&searcher, query)?;
+        let planned = Instant::now();
         let sides_typed = plan
             .shape
             .sides
@@ -353,6 +364,10 @@ impl NoteIndex {
                 vague: plan.vague,
                 answer: None,
                 sides: sides_typed,
+                phases: Phases {
+                    plan: planned - started,
+                    ..Phases::default()
+                },
             });
         }
         let words: Box<dyn Query> = Box::new(BooleanQuery::new(
@@ -459,6 +474,7 @@ impl NoteIndex {
         }
         ranked.truncate(limit);
         let first_slot = ranked.first().map(|r| r.1);
+        let searched = Instant::now();
         let highlighter = self.highlighter(&searcher, &plan.highlight)?;
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, slot, sides) in ranked {
@@ -480,13 +496,19 @@ impl NoteIndex {
         } else {
             None
         };
+        let done = Instant::now();
         Ok(SearchResults {
             hits,
             corrections: plan.corrections,
-            took: started.elapsed(),
+            took: done - started,
             vague: false,
             answer,
             sides: sides_typed,
+            phases: Phases {
+                plan: planned - started,
+                search: searched - planned,
+                snippets: done - searched,
+            },
         })
     }
 
@@ -1101,6 +1123,46 @@ mod tests {
     fn first(index: &NoteIndex, q: &str) -> Option<String> {
         let r = index.search(q, &SearchOptions::default()).unwrap();
         r.hits.first().map(|h| h.passage.heading())
+    }
+
+    #[test]
+    fn a_concept_phrase_said_in_other_words_still_finds_its_names() {
+        let passages = vec![
+            passage(
+                0,
+                &["S3", "Event notifications"],
+                "S3 event notifications invoke a Lambda when an object is created.",
+            ),
+            passage(1, &["S3", "Storage classes"], "Glacier is for archives."),
+            passage(
+                2,
+                &["Lambda", "Limits"],
+                "A function runs at most 15 minutes.",
+            ),
+        ];
+        let concepts = Concepts::parse(
+            "concepts.toml",
+            "[[concept]]\nmeans = [\"event notifications\"]\nsaid = [\"run function upload\"]\n",
+        )
+        .unwrap();
+        let index =
+            NoteIndex::build(passages, Glossary::from_pairs([]).with_concepts(concepts)).unwrap();
+        // "code" for "function", "uploaded" for "upload": the phrase still matches.
+        assert_eq!(
+            first(&index, "run my code when a file gets uploaded").as_deref(),
+            Some("S3 > Event notifications")
+        );
+        // A query that says only part of the phrase does not bring the concept in.
+        let r = index
+            .search("run my code", &SearchOptions::default())
+            .unwrap();
+        assert!(
+            r.hits
+                .iter()
+                .all(|h| h.passage.heading() != "S3 > Event notifications"),
+            "{:?}",
+            r.hits
+        );
     }
 
     #[test]
