@@ -394,7 +394,26 @@ impl NoteIndex {
         };
         // Fetch extra candidates so that repeated sections can step aside for other places,
         // and passages that fit the kind of question can move up.
-        let coverage = plan.shape.question && plan.stems.len() >= 2;
+        // A sentence query's words that a passage should hold; in a comparison, the words
+        // besides the sides (naming a side is judged on its own, below).
+        let covered: Vec<&String> = plan
+            .stems
+            .iter()
+            .filter(|s| {
+                !plan
+                    .sides
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .any(|alt| alt.contains(s))
+            })
+            .collect();
+        let coverage = plan.shape.question
+            && if plan.sides.is_some() {
+                !covered.is_empty()
+            } else {
+                covered.len() >= 2
+            };
         let reranks = plan.shape.amount || plan.sides.is_some() || coverage;
         let fetch = limit * if reranks { 3 } else { 2 };
         let top = searcher.search(&*query, &TopDocs::with_limit(fetch).order_by_score())?;
@@ -434,12 +453,8 @@ impl NoteIndex {
                 .then(|| format!("{}\n{}", passage.heading(), self.plain[slot]).to_lowercase());
             if coverage && let Some(lower) = &lower {
                 // A sentence query: passages holding more of its words rank higher.
-                let found = plan
-                    .stems
-                    .iter()
-                    .filter(|s| question::names(lower, s))
-                    .count();
-                let share = found as f32 / plan.stems.len() as f32;
+                let found = covered.iter().filter(|s| question::names(lower, s)).count();
+                let share = found as f32 / covered.len() as f32;
                 adjusted *= COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * share * share;
             }
             if let (Some(sides), Some(lower)) = (&plan.sides, &lower) {
