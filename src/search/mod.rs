@@ -700,6 +700,15 @@ impl NoteIndex {
             }
         }
 
+        //    "How long does it keep …" asks for the retention period by name.
+        if plan.shape.retention
+            && let Some(s) = stem("retention")
+            && !stems.contains(&s)
+        {
+            plan.clauses.push(self.word_clause(&s, 1.0));
+            plan.highlight.push(s);
+        }
+
         // 7. Concepts the query describes ("db password" → Secrets Manager, Parameter Store):
         //    a phrase matches when each of its words is in the query, as typed, as a word of the
         //    same family (`expir` / `expiri`) or as an alike (`code` for `function`).

@@ -136,6 +136,12 @@ const AMOUNT_WORDS: &[&str] = &[
     "capacity",
 ];
 
+/// After "how long": the question asks how long something is kept.
+const KEEP_WORDS: &[&str] = &[
+    "keep", "keeps", "kept", "retain", "retains", "retained", "store", "stores", "stored", "stay",
+    "stays", "hold", "holds", "persist", "last", "remain", "remains", "save", "saved",
+];
+
 const QUESTION_STARTS: &[&str] = &[
     "what",
     "whats",
@@ -199,6 +205,8 @@ pub struct Shape {
     pub amount: bool,
     /// Asks how long: a duration, a timeout, a retention.
     pub duration: bool,
+    /// Asks how long something is kept ("how long does sqs keep a message"): a retention.
+    pub retention: bool,
     /// A comparison: the words of each side ("alb", "nlb").
     pub sides: Option<[Vec<String>; 2]>,
 }
@@ -225,6 +233,7 @@ pub fn shape(text: &str, words: &[String]) -> Shape {
         question,
         amount,
         duration,
+        retention: duration && words.iter().any(|w| KEEP_WORDS.contains(&w.as_str())),
         sides: sides(words),
     }
 }
@@ -500,7 +509,10 @@ mod tests {
         assert!(s.question && s.amount);
         assert_eq!(s.sides, None);
         let q = "how long can a lambda function run";
-        assert!(shape(q, &words(q)).amount);
+        let s = shape(q, &words(q));
+        assert!(s.amount && s.duration && !s.retention);
+        let q = "how long does sqs keep a message";
+        assert!(shape(q, &words(q)).retention);
         let q = "sqs visibility timeout";
         let s = shape(q, &words(q));
         assert!(!s.question);
