@@ -112,38 +112,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn concepts_parse_with_their_lines() {
-        let c = Concepts::parse(
-            "concepts.toml",
-            "# c\n\n[[concept]]\nmeans = [\"Secrets Manager\"]\nsaid = [\"db password\"]\n\n[[concept]]\nmeans = [\"EventBridge\"]\nsaid = [\"run on a schedule\", \"cron job\"]\n",
-        )
-        .unwrap();
-        assert_eq!(c.len(), 2);
-        assert_eq!(c.entries[1].line, 7);
-        assert_eq!(c.entries[1].said.len(), 2);
-    }
-
-    #[test]
-    fn a_concept_without_names_is_refused_with_its_line() {
-        let err = Concepts::parse(
-            "content/concepts.toml",
-            "[[concept]]\nmeans = [\"x\"]\nsaid = [\"y z\"]\n[[concept]]\nmeans = []\nsaid = [\"a b\"]\n",
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().starts_with("content/concepts.toml:4:"),
-            "{err}"
-        );
-        let err = Concepts::parse("c.toml", "[[concept]]\nmeans = 3\nsaid = []\n").unwrap_err();
-        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
-    }
-}
-
 /// Words learners use for one another when they describe a concept ("run code when a file is
 /// uploaded" for the phrase "run function upload"). A concept phrase's word is also found
 /// when the query says one of its alikes; only phrase matching uses these, never the search
@@ -234,3 +202,35 @@ pub const ALIKE: &[&[&str]] = &[
     &["region", "regions", "geography", "continent"],
     &["outage", "disaster", "failover", "down"],
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concepts_parse_with_their_lines() {
+        let c = Concepts::parse(
+            "concepts.toml",
+            "# c\n\n[[concept]]\nmeans = [\"Secrets Manager\"]\nsaid = [\"db password\"]\n\n[[concept]]\nmeans = [\"EventBridge\"]\nsaid = [\"run on a schedule\", \"cron job\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.entries[1].line, 7);
+        assert_eq!(c.entries[1].said.len(), 2);
+    }
+
+    #[test]
+    fn a_concept_without_names_is_refused_with_its_line() {
+        let err = Concepts::parse(
+            "content/concepts.toml",
+            "[[concept]]\nmeans = [\"x\"]\nsaid = [\"y z\"]\n[[concept]]\nmeans = []\nsaid = [\"a b\"]\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("content/concepts.toml:4:"),
+            "{err}"
+        );
+        let err = Concepts::parse("c.toml", "[[concept]]\nmeans = 3\nsaid = []\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:2:"), "{err}");
+    }
+}
