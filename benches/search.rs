@@ -190,13 +190,16 @@ fn row(kind: &str, n: usize, o: Metrics, f: Metrics) {
     );
 }
 
+/// Sorted latencies of studybot, FTS5 and FTS5 with snippets, and studybot's phases per call.
+type Latencies = (Vec<Duration>, Vec<Duration>, Vec<Duration>, Vec<Phases>);
+
 fn latencies(
     rt: &tokio::runtime::Runtime,
     index: &NoteIndex,
     fts: &Fts,
     labels: &[LabeledQuery],
     rounds: usize,
-) -> anyhow::Result<(Vec<Duration>, Vec<Duration>, Vec<Duration>, Vec<Phases>)> {
+) -> anyhow::Result<Latencies> {
     let opts = SearchOptions {
         limit: 10,
         topic: None,
