@@ -44,12 +44,12 @@ const PHRASE_BOOST: f32 = 0.5;
 /// The names of a concept the query describes (`content/concepts.toml`).
 const CONCEPT_BOOST: f32 = 1.2;
 /// A passage that states an amount, for a "how many / max / how long" question.
-const AMOUNT_BONUS: f32 = 1.3;
+const AMOUNT_BONUS: f32 = 1.5;
 /// A passage that names both sides of a comparison, and one that names neither.
 const BOTH_SIDES_BONUS: f32 = 1.3;
 /// A sentence query's passage that holds none of its words keeps this share of its score;
 /// one that holds them all keeps all of it.
-const COVERAGE_FLOOR: f32 = 0.3;
+const COVERAGE_FLOOR: f32 = 0.2;
 /// "max", "maximum" or "limit" for an amount asked for in other words.
 const AMOUNT_WORD_BOOST: f32 = 0.5;
 const NO_SIDE_MALUS: f32 = 0.7;
