@@ -274,6 +274,13 @@ fn relevance(
         Metrics::mean(&all_ours),
         Metrics::mean(&all_fts),
     );
+    let (o, f) = (Metrics::mean(&all_ours), Metrics::mean(&all_fts));
+    println!(
+        "\nnDCG@10 studybot {:.4}, FTS5 {:.4}: lead {:+.4}",
+        o.ndcg10,
+        f.ndcg10,
+        o.ndcg10 - f.ndcg10
+    );
     worst.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!(
         "\nweakest queries for studybot (nDCG@10): {}\n",

@@ -318,7 +318,7 @@ fn on_the_seed_notes_the_labeled_sentence_queries_rank_well() {
     };
     println!("natural.toml: {mean:?}");
     // A floor under the measured figures (BENCHMARKS.md) that catches a broken ranking.
-    assert!(mean.ndcg10 > 0.70, "{mean:?}");
+    assert!(mean.ndcg10 > 0.72, "{mean:?}");
     assert!(mean.mrr10 > 0.85, "{mean:?}");
 }
 
@@ -329,7 +329,7 @@ fn on_the_seed_notes_the_development_sentence_queries_rank_well() {
         return;
     };
     println!("natural_dev.toml: {mean:?}");
-    assert!(mean.ndcg10 > 0.72, "{mean:?}");
+    assert!(mean.ndcg10 > 0.76, "{mean:?}");
     assert!(mean.mrr10 > 0.85, "{mean:?}");
 }
 
